@@ -1,0 +1,163 @@
+package io.spool.appmaster;
+
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.Resources;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+import org.apache.hadoop.yarn.api.protocolrecords.AllocateResponse;
+import org.apache.hadoop.yarn.api.records.Container;
+import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
+import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.ContainerStatus;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.client.api.AMRMClient;
+import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the synchronous {@link AMRMClient}. Each round it reconciles the executor containers
+ * toward a target — {@code min(maximumConcurrency, queued + running jobs)} — as {@code missing = target − requested
+ * − live}, heartbeats the ResourceManager, launches what it was given (removing the matched request), releases
+ * surplus, and hands the ends of containers to the scheduler. It heartbeats fast while it waits for containers and
+ * slowly when idle, and can be woken early.
+ */
+final class Allocator implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Allocator.class);
+  private static final long FAST_MS = 100;
+  private static final int MAX_ALLOCATE_FAILURES = 5;
+
+  private final AMRMClient<ContainerRequest> amrm;
+  private final Supplier<FunctionRecord> function;
+  private final int memoryOverheadMb;
+  private final Scheduler scheduler;
+  private final ExecutorRegistry registry;
+  private final ExecutorLauncher launcher;
+  private final Shutdown shutdown;
+  private final long slowMs;
+  private final ArrayDeque<ContainerRequest> requested = new ArrayDeque<>();
+  private final ConcurrentLinkedQueue<ContainerId> toRelease = new ConcurrentLinkedQueue<>();
+  private final Object wake = new Object();
+  private boolean woken;
+  private int allocateFailures;
+
+  Allocator(AMRMClient<ContainerRequest> amrm, Supplier<FunctionRecord> function, int memoryOverheadMb,
+      Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher, Shutdown shutdown, long slowMs) {
+    this.amrm = amrm;
+    this.function = function;
+    this.memoryOverheadMb = memoryOverheadMb;
+    this.scheduler = scheduler;
+    this.registry = registry;
+    this.launcher = launcher;
+    this.shutdown = shutdown;
+    this.slowMs = slowMs;
+  }
+
+  /** The container size of an executor for a function: its memory plus the runner's overhead, its vcores. */
+  static Resource executorResource(FunctionRecord f, int memoryOverheadMb) {
+    return Resource.newInstance(f.memory() + memoryOverheadMb, Resources.vcores(f.cpus()));
+  }
+
+  /** Wakes the loop for an early round (new work, an executor ended). */
+  void wake() {
+    synchronized (wake) {
+      woken = true;
+      wake.notifyAll();
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!shutdown.isRequested()) {
+        reconcile();
+        allocate();
+        sleep(requested.isEmpty() && scheduler.queued() == 0 ? slowMs : FAST_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("allocator failed", e);
+      shutdown.request(new Shutdown.Reason(FinalApplicationStatus.FAILED, Shutdown.EXIT_FAILURE,
+          "allocator failed: " + e, false));
+    }
+  }
+
+  private void reconcile() {
+    FunctionRecord f = function.get();
+    if (f == null) {
+      return;
+    }
+    int target = Math.min(f.maximumConcurrency(), scheduler.queued() + scheduler.running());
+    int missing = target - requested.size() - registry.live();
+    if (missing > 0) {
+      Resource resource = executorResource(f, memoryOverheadMb);
+      for (int i = 0; i < missing; i++) {
+        ContainerRequest request = new ContainerRequest(resource, null, null, Priority.newInstance(1));
+        amrm.addContainerRequest(request);
+        requested.add(request);
+      }
+      LOG.info("requested {} executor containers of {} (target {})", missing, resource, target);
+    } else if (missing < 0) {
+      for (int i = 0; i < -missing && !requested.isEmpty(); i++) {
+        amrm.removeContainerRequest(requested.pollLast());
+      }
+    }
+  }
+
+  private void allocate() {
+    for (ContainerId id = toRelease.poll(); id != null; id = toRelease.poll()) {
+      amrm.releaseAssignedContainer(id);
+    }
+    AllocateResponse response;
+    try {
+      response = amrm.allocate(scheduler.running() > 0 ? 0.5f : 0.1f);
+      allocateFailures = 0;
+    } catch (Exception e) {
+      if (++allocateFailures >= MAX_ALLOCATE_FAILURES) {
+        throw new IllegalStateException("the ResourceManager refused " + allocateFailures + " heartbeats in a row", e);
+      }
+      LOG.warn("heartbeat to the ResourceManager failed ({} in a row)", allocateFailures, e);
+      return;
+    }
+    List<Container> allocated = response.getAllocatedContainers();
+    for (Container container : allocated) {
+      ContainerRequest request = requested.pollFirst();
+      if (request == null) {
+        amrm.releaseAssignedContainer(container.getId());
+        continue;
+      }
+      amrm.removeContainerRequest(request);
+      String id = container.getId().toString();
+      registry.launching(id);
+      launcher.launch(container, (c, e) -> {
+        if (registry.ended(id)) {
+          toRelease.add(c.getId());
+        }
+        wake();
+      });
+    }
+    for (ContainerStatus status : response.getCompletedContainersStatuses()) {
+      String id = status.getContainerId().toString();
+      registry.ended(id);
+      if (status.getExitStatus() != ContainerExitStatus.SUCCESS) {
+        LOG.warn("executor {} ended with exit status {}: {}", id, status.getExitStatus(), status.getDiagnostics());
+      }
+      scheduler.executorLost(id, "container ended with exit status " + status.getExitStatus());
+    }
+  }
+
+  private void sleep(long millis) throws InterruptedException {
+    synchronized (wake) {
+      if (!woken) {
+        wake.wait(millis);
+      }
+      woken = false;
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package io.spool.appmaster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.channel.ChannelSecret;
+import io.spool.core.channel.Frames;
+import io.spool.core.channel.Messages;
+import io.spool.core.model.JobRecord;
+import io.spool.core.model.JobStatus;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's end of the executor channel. An executor connects, proves the application's secret, and from then
+ * on asks for work; each connection is served by one thread that blocks on the scheduler while the executor waits.
+ */
+final class ExecutorServer implements Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorServer.class);
+  private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
+
+  /** What an executor needs to know about the function and its jobs. */
+  interface Work {
+    /** The welcome message's content: callable, python, owner, environment. */
+    ObjectNode welcome();
+
+    /** The job message for an assignment (arguments, merged environment, timeout). */
+    ObjectNode jobMessage(JobRecord job) throws IOException;
+  }
+
+  private final ServerSocket server;
+  private final byte[] secret;
+  private final Scheduler scheduler;
+  private final ExecutorRegistry registry;
+  private final Work work;
+  private final long idleReleaseMs;
+  private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "executor-connection");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Thread acceptor;
+
+  ExecutorServer(String bindHost, byte[] secret, Scheduler scheduler, ExecutorRegistry registry, Work work,
+      long idleReleaseMs) throws IOException {
+    this.server = new ServerSocket();
+    this.server.bind(new InetSocketAddress(bindHost, 0));
+    this.secret = secret;
+    this.scheduler = scheduler;
+    this.registry = registry;
+    this.work = work;
+    this.idleReleaseMs = idleReleaseMs;
+    this.acceptor = new Thread(this::accept, "executor-acceptor");
+    this.acceptor.setDaemon(true);
+    this.acceptor.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket socket = server.accept();
+        connections.execute(() -> serve(socket));
+      } catch (SocketException closed) {
+        return;
+      } catch (IOException e) {
+        LOG.warn("accepting an executor connection failed", e);
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    String container = null;
+    boolean released = false;
+    try (socket) {
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+      String nonce = ChannelSecret.nonce();
+      Frames.write(out, Messages.of(Messages.CHALLENGE).put("nonce", nonce));
+      ObjectNode hello = Frames.read(in);
+      String claimed = hello.path("container").asText();
+      if (!Messages.HELLO.equals(Messages.type(hello))
+          || !ChannelSecret.verify(secret, nonce, claimed, hello.path("mac").asText(null))) {
+        LOG.warn("refused a connection from {}: bad proof of the application secret", socket.getRemoteSocketAddress());
+        Frames.write(out, Messages.of(Messages.REFUSED).put("error", "authentication failed"));
+        return;
+      }
+      if (!registry.connected(claimed)) {
+        Frames.write(out, Messages.of(Messages.REFUSED).put("error", "unknown container " + claimed));
+        return;
+      }
+      container = claimed;
+      socket.setSoTimeout(0);
+      Frames.write(out, work.welcome().put(Messages.TYPE, Messages.WELCOME));
+      while (true) {
+        ObjectNode message = Frames.read(in);
+        String type = Messages.type(message);
+        if (Messages.DONE.equals(type)) {
+          scheduler.complete(container, outcome(message));
+        } else if (!Messages.NEXT.equals(type)) {
+          throw new IOException("unexpected " + type + " message from executor " + container);
+        }
+        Optional<Assignment> next = scheduler.next(container, idleReleaseMs);
+        if (next.isEmpty()) {
+          released = true;
+          Frames.write(out, Messages.of(Messages.STOP).put("reason", "no more work"));
+          return;
+        }
+        try {
+          Frames.write(out, work.jobMessage(next.get().record()));
+        } catch (IOException e) {
+          scheduler.executorLost(container, "could not send job: " + e.getMessage());
+          throw e;
+        }
+      }
+    } catch (EOFException | SocketException gone) {
+      LOG.info("executor {} disconnected", container);
+    } catch (IOException e) {
+      LOG.warn("channel to executor {} failed", container, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("serving executor {} failed", container, e);
+    } finally {
+      if (container != null && !released) {
+        scheduler.executorLost(container, "its connection closed");
+      }
+    }
+  }
+
+  private static Outcome outcome(ObjectNode done) {
+    JsonNode exit = done.get("exitCode");
+    return new Outcome(done.path("job").asText(), JobStatus.valueOf(done.path("status").asText()),
+        exit == null || exit.isNull() ? null : exit.asInt(),
+        done.hasNonNull("errorReason") ? done.get("errorReason").asText() : null,
+        done.path("runtime").asDouble(),
+        done.hasNonNull("resultKind") ? done.get("resultKind").asText() : null);
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    connections.shutdownNow();
+  }
+}

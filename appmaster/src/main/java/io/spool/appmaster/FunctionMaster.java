@@ -1,0 +1,302 @@
+package io.spool.appmaster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.blob.BlobStore;
+import io.spool.core.channel.ChannelSecret;
+import io.spool.core.channel.Messages;
+import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.JobRecord;
+import io.spool.core.state.StaleFenceException;
+import io.spool.core.state.StateStore;
+import io.spool.core.state.Submission;
+import io.spool.runner.ExecutorMain;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.yarn.api.ApplicationConstants;
+import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
+import org.apache.hadoop.yarn.api.records.ContainerId;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.api.records.LocalResource;
+import org.apache.hadoop.yarn.api.records.LocalResourceType;
+import org.apache.hadoop.yarn.api.records.LocalResourceVisibility;
+import org.apache.hadoop.yarn.client.api.AMRMClient;
+import org.apache.hadoop.yarn.client.api.AMRMClient.ContainerRequest;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.util.ConverterUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ApplicationMaster of one function: takes the function's master lock and epoch, builds its environment,
+ * recovers and follows its submission log, and runs its jobs on executors until it has been idle for the
+ * configured time; then it exits and the next submission starts a new master.
+ */
+public final class FunctionMaster {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionMaster.class);
+
+  /** Environment variable of the master container: the distribution jar's path on the file system. */
+  public static final String ENV_DIST_JAR = "SPOOL_DIST_JAR";
+  /** Environment variable of the master container: the job configuration's path on the file system. */
+  public static final String ENV_JOB_CONF = "SPOOL_JOB_CONF";
+  /** Localized name of the distribution jar. */
+  public static final String DIST_JAR_NAME = "spool.jar";
+
+  private static final long LOCK_WAIT_MS = 30_000;
+
+  private final Configuration conf;
+  private final String functionId;
+  private final ApplicationAttemptId attempt;
+  private final Shutdown shutdown = new Shutdown();
+  private volatile FunctionRecord function;
+
+  private FunctionMaster(Configuration conf, String functionId, ApplicationAttemptId attempt) {
+    this.conf = conf;
+    this.functionId = functionId;
+    this.attempt = attempt;
+  }
+
+  /** {@code FunctionMaster <function-id>}, in a YARN container with {@code spool-job.xml} beside it. */
+  public static void main(String[] args) {
+    if (args.length != 1) {
+      throw new IllegalArgumentException("usage: FunctionMaster <function-id>");
+    }
+    Configuration conf = new YarnConfiguration();
+    conf.addResource(new Path(new java.io.File(ExecutorMain.JOB_CONF).getAbsoluteFile().toURI()));
+    ContainerId container = ContainerId.fromString(System.getenv(ApplicationConstants.Environment.CONTAINER_ID.name()));
+    int exit;
+    try {
+      exit = new FunctionMaster(conf, args[0], container.getApplicationAttemptId()).run();
+    } catch (Exception e) {
+      LOG.error("function master failed", e);
+      exit = Shutdown.EXIT_FAILURE;
+    }
+    System.exit(exit);
+  }
+
+  private int run() throws Exception {
+    int maxAttempts = conf.getInt(SpoolConfig.MASTER_MAX_ATTEMPTS, SpoolConfig.MASTER_MAX_ATTEMPTS_DEFAULT);
+    boolean lastAttempt = attempt.getAttemptId() >= maxAttempts;
+    String host = System.getenv(ApplicationConstants.Environment.NM_HOST.name());
+    byte[] secret = ChannelSecret.from(UserGroupInformation.getCurrentUser().getCredentials());
+    AMRMClient<ContainerRequest> amrm = AMRMClient.createAMRMClient();
+    amrm.init(conf);
+    amrm.start();
+    amrm.registerApplicationMaster(host, 0, "");
+    try (StateStore store = StateStore.builder().configuration(conf).build()) {
+      store.start();
+      MasterLeadership leadership = new MasterLeadership(store, functionId);
+      try {
+        if (!leadership.acquire(LOCK_WAIT_MS)) {
+          shutdown.request(new Shutdown.Reason(FinalApplicationStatus.SUCCEEDED, Shutdown.EXIT_SUCCESS,
+              "another master is live for function " + functionId, true));
+        } else {
+          serve(store, leadership, amrm, host, secret, lastAttempt);
+        }
+      } finally {
+        leadership.close();
+      }
+    } finally {
+      Shutdown.Reason reason = shutdown.reason();
+      if (reason != null && (reason.unregister() || lastAttempt)) {
+        amrm.unregisterApplicationMaster(reason.status(), reason.message(), "");
+      }
+      amrm.stop();
+    }
+    return shutdown.reason().exitCode();
+  }
+
+  private void serve(StateStore store, MasterLeadership leadership, AMRMClient<ContainerRequest> amrm, String host,
+      byte[] secret, boolean lastAttempt) throws Exception {
+    function = store.function(functionId).map(v -> v.value())
+        .orElseThrow(() -> new IllegalStateException("function " + functionId + " does not exist"));
+    BlobStore blobs = BlobStore.open(conf);
+    ExecutorRegistry registry = new ExecutorRegistry();
+    Allocator[] allocator = new Allocator[1];
+    try (StateWriter writer = new StateWriter(store, leadership.fence(), stale -> lostLeadership(stale, lastAttempt));
+         CuratorCache functionCache = CuratorCache.build(store.curator(), store.layout().function(functionId),
+             CuratorCache.Options.SINGLE_NODE_CACHE);
+         CuratorCache submissionCache = CuratorCache.build(store.curator(), store.layout().submissions(functionId))) {
+      Scheduler scheduler = new Scheduler(functionId, store, writer, () -> function, Clock.systemUTC(),
+          () -> { if (allocator[0] != null) { allocator[0].wake(); } });
+      leadership.watch(scheduler::setPaused, () -> lostLeadership(null, lastAttempt));
+      functionCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((old, now) -> {
+        function = Json.fromBytes(now.getData(), FunctionRecord.class);
+        scheduler.functionChanged();
+      }).build());
+      functionCache.start();
+      build(store, leadership);
+      try (ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry, work(blobs),
+               conf.getLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, SpoolConfig.EXECUTOR_IDLE_RELEASE_MS_DEFAULT));
+           ExecutorLauncher launcher = new ExecutorLauncher(conf, executorResources(), executorEnvironment(),
+               conf.getInt(SpoolConfig.EXECUTOR_RUNNER_HEAP_MB, SpoolConfig.EXECUTOR_RUNNER_HEAP_MB_DEFAULT),
+               host, server.port(), secret)) {
+        allocator[0] = new Allocator(amrm, () -> function,
+            conf.getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB, SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT),
+            scheduler, registry, launcher, shutdown, 1000);
+        Thread allocatorThread = new Thread(allocator[0], "allocator");
+        allocatorThread.start();
+        submissionCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((old, now) ->
+            submission(now).ifPresent(scheduler::addSubmission)).build());
+        submissionCache.start();
+        leadership.publish(attempt.getApplicationId().toString(), host, server.port());
+        long idleExitMs = conf.getLong(SpoolConfig.MASTER_IDLE_EXIT_MS, SpoolConfig.MASTER_IDLE_EXIT_MS_DEFAULT);
+        while (!shutdown.await(500)) {
+          if (scheduler.idleFor(idleExitMs)) {
+            exitIfStillIdle(store, leadership, scheduler, host, server.port());
+          }
+        }
+        scheduler.stop();
+        allocatorThread.join(10_000);
+      }
+    }
+  }
+
+  /** The build step: no requirements yet, so the environment is the image itself. */
+  private void build(StateStore store, MasterLeadership leadership) throws StaleFenceException {
+    if (function.status() == FunctionStatus.BUILDING) {
+      function = store.updateFunction(leadership.fence(), f -> f.transition(
+          f.autoStart() ? FunctionStatus.READY : FunctionStatus.STOPPED, null));
+      LOG.info("function {} is {}", functionId, function.status());
+    }
+  }
+
+  private void exitIfStillIdle(StateStore store, MasterLeadership leadership, Scheduler scheduler, String host,
+      int port) throws Exception {
+    leadership.unpublish();
+    boolean newWork = store.submissions(functionId).stream()
+        .anyMatch(s -> !scheduler.knownSubmissions().contains(s.name()));
+    if (newWork || !scheduler.idleFor(0)) {
+      leadership.publish(attempt.getApplicationId().toString(), host, port);
+      return;
+    }
+    shutdown.request(new Shutdown.Reason(FinalApplicationStatus.SUCCEEDED, Shutdown.EXIT_SUCCESS,
+        "no work left for function " + functionId, true));
+  }
+
+  private void lostLeadership(StaleFenceException stale, boolean lastAttempt) {
+    shutdown.request(new Shutdown.Reason(FinalApplicationStatus.FAILED, Shutdown.EXIT_LOST_LEADERSHIP,
+        stale != null ? stale.getMessage() : "lost the ZooKeeper session of function " + functionId, lastAttempt));
+  }
+
+  private static Optional<Submission> submission(ChildData data) {
+    String path = data.getPath();
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    if (!name.startsWith("s-") || data.getData() == null || data.getData().length == 0) {
+      return Optional.empty();
+    }
+    JsonNode node = Json.tree(data.getData());
+    return Optional.of(new Submission(name, node.get("first").asLong(), node.get("count").asInt()));
+  }
+
+  private ExecutorServer.Work work(BlobStore blobs) {
+    return new ExecutorServer.Work() {
+      @Override
+      public ObjectNode welcome() {
+        FunctionRecord f = function;
+        ObjectNode welcome = JsonNodeFactory.instance.objectNode();
+        welcome.put("callable", f.callable());
+        welcome.put("python", interpreter(f));
+        welcome.put("owner", f.owner());
+        return welcome;
+      }
+
+      @Override
+      public ObjectNode jobMessage(JobRecord job) throws IOException {
+        FunctionRecord f = function;
+        ObjectNode message = Messages.of(Messages.JOB);
+        message.put("job", job.id());
+        message.put("attempt", job.executionCount());
+        JsonNode args = job.args();
+        JsonNode kwargs = job.kwargs();
+        if (job.argsFile() != null) {
+          JsonNode stored = Json.tree(blobs.read(job.argsFile())
+              .orElseThrow(() -> new IOException("the arguments of job " + job.id() + " are missing")));
+          args = stored.get("args");
+          kwargs = stored.get("kwargs");
+        }
+        message.set("args", args == null ? JsonNodeFactory.instance.arrayNode() : args);
+        message.set("kwargs", kwargs == null ? JsonNodeFactory.instance.objectNode() : kwargs);
+        Map<String, String> env = new LinkedHashMap<>(f.environment());
+        env.putAll(job.environment());
+        ObjectNode envNode = message.putObject("environment");
+        env.forEach(envNode::put);
+        message.put("timeout", f.timeout());
+        return message;
+      }
+    };
+  }
+
+  private String interpreter(FunctionRecord f) {
+    String image = f.image();
+    String name = image.contains(":") ? image.substring(0, image.indexOf(':')) : image;
+    return SpoolConfig.imageInterpreter(conf, name).orElse("python3");
+  }
+
+  private Map<String, LocalResource> executorResources() throws IOException {
+    FileSystem fs = FileSystem.get(conf);
+    Map<String, LocalResource> resources = new HashMap<>();
+    resources.put(DIST_JAR_NAME, resource(fs, new Path(System.getenv(ENV_DIST_JAR)), LocalResourceType.FILE));
+    resources.put(ExecutorMain.JOB_CONF, resource(fs, new Path(System.getenv(ENV_JOB_CONF)), LocalResourceType.FILE));
+    BlobStore blobs = new BlobStore(fs, new Path(conf.getTrimmed(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT)));
+    resources.put(ExecutorMain.BUNDLE_DIR, resource(fs, blobs.resolve(function.bundle()), LocalResourceType.ARCHIVE));
+    return resources;
+  }
+
+  /** A localizable resource for a file on the cluster's file system. */
+  public static LocalResource resource(FileSystem fs, Path path, LocalResourceType type) throws IOException {
+    FileStatus status = fs.getFileStatus(path);
+    return LocalResource.newInstance(ConverterUtils.getYarnUrlFromPath(fs.makeQualified(path)), type,
+        LocalResourceVisibility.APPLICATION, status.getLen(), status.getModificationTime());
+  }
+
+  private Map<String, String> executorEnvironment() {
+    return containerEnvironment(conf, interpreter(function));
+  }
+
+  /**
+   * The environment of Spool's JVM containers: CLASSPATH with the distribution jar first and then the cluster's
+   * application classpath; an explicit JAVA_HOME (if configured) and a PATH that starts with the Java and Python
+   * in use (containers do not inherit the NodeManager's PATH).
+   */
+  public static Map<String, String> containerEnvironment(Configuration conf, String python) {
+    Map<String, String> env = new HashMap<>();
+    StringBuilder classpath = new StringBuilder(ApplicationConstants.Environment.PWD.$$())
+        .append(ApplicationConstants.CLASS_PATH_SEPARATOR)
+        .append(ApplicationConstants.Environment.PWD.$$()).append('/').append(DIST_JAR_NAME);
+    for (String entry : conf.getTrimmedStrings(YarnConfiguration.YARN_APPLICATION_CLASSPATH,
+        YarnConfiguration.DEFAULT_YARN_CROSS_PLATFORM_APPLICATION_CLASSPATH)) {
+      classpath.append(ApplicationConstants.CLASS_PATH_SEPARATOR).append(entry);
+    }
+    env.put(ApplicationConstants.Environment.CLASSPATH.name(), classpath.toString());
+    String javaHome = conf.getTrimmed(SpoolConfig.CONTAINER_JAVA_HOME, SpoolConfig.CONTAINER_JAVA_HOME_DEFAULT);
+    StringBuilder path = new StringBuilder();
+    if (!javaHome.isEmpty()) {
+      env.put(ApplicationConstants.Environment.JAVA_HOME.name(), javaHome);
+      path.append(javaHome).append("/bin:");
+    }
+    if (python != null && python.startsWith("/")) {
+      path.append(python, 0, python.lastIndexOf('/')).append(':');
+    }
+    path.append("/usr/local/bin:/usr/bin:/bin");
+    env.put("PATH", path.toString());
+    return env;
+  }
+}

@@ -1,0 +1,50 @@
+package io.spool.appmaster;
+
+import io.spool.core.channel.ChannelSecret;
+import io.spool.runner.ExecutorMain;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.DataOutputBuffer;
+import org.apache.hadoop.security.Credentials;
+import org.apache.hadoop.yarn.api.ApplicationConstants;
+import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
+import org.apache.hadoop.yarn.api.records.LocalResource;
+import org.apache.hadoop.yarn.api.records.LocalResourceType;
+
+/** How a client launches a function's master: its container's resources, environment, command and credentials. */
+public final class MasterLaunch {
+
+  private MasterLaunch() {}
+
+  /**
+   * The launch context of a function master.
+   *
+   * @param distJar the distribution jar on the cluster's file system
+   * @param jobConf the client's configuration, written on the cluster's file system
+   * @param heapMb the master JVM's heap
+   */
+  public static ContainerLaunchContext context(Configuration conf, FileSystem fs, Path distJar, Path jobConf,
+      String functionId, int heapMb) throws IOException {
+    Map<String, LocalResource> resources = Map.of(
+        FunctionMaster.DIST_JAR_NAME, FunctionMaster.resource(fs, distJar, LocalResourceType.FILE),
+        ExecutorMain.JOB_CONF, FunctionMaster.resource(fs, jobConf, LocalResourceType.FILE));
+    Map<String, String> env = FunctionMaster.containerEnvironment(conf, null);
+    env.put(FunctionMaster.ENV_DIST_JAR, fs.makeQualified(distJar).toString());
+    env.put(FunctionMaster.ENV_JOB_CONF, fs.makeQualified(jobConf).toString());
+    String command = ApplicationConstants.Environment.JAVA_HOME.$$() + "/bin/java -Xmx" + heapMb + "m "
+        + ApplicationConstants.JVM_ADD_OPENS_VAR + " " + FunctionMaster.class.getName() + " " + functionId
+        + " 1>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stdout"
+        + " 2>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stderr";
+    Credentials credentials = new Credentials();
+    credentials.addSecretKey(ChannelSecret.ALIAS, ChannelSecret.generate());
+    DataOutputBuffer tokens = new DataOutputBuffer();
+    credentials.writeTokenStorageToStream(tokens);
+    return ContainerLaunchContext.newInstance(resources, env, List.of(command), null,
+        ByteBuffer.wrap(tokens.getData(), 0, tokens.getLength()), null);
+  }
+}

@@ -1,0 +1,15 @@
+package io.spool.appmaster;
+
+import io.spool.core.model.JobStatus;
+
+/**
+ * How an attempt ended, as the executor reported it.
+ *
+ * @param jobId the job
+ * @param status SUCCESS, FAILURE or TIMEOUT
+ * @param exitCode the process's exit code, if it ran
+ * @param errorReason why it did not succeed
+ * @param runtime seconds the attempt ran
+ * @param resultKind how the result is stored, null for none
+ */
+record Outcome(String jobId, JobStatus status, Integer exitCode, String errorReason, double runtime, String resultKind) {}

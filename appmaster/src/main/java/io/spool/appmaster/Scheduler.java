@@ -1,0 +1,316 @@
+package io.spool.appmaster;
+
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.JobId;
+import io.spool.core.model.JobRecord;
+import io.spool.core.model.JobStatus;
+import io.spool.core.state.JobWrite;
+import io.spool.core.state.StateStore;
+import io.spool.core.state.Submission;
+import io.spool.core.state.Versioned;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The function's job queue and the state transitions of its jobs. It learns of work from the submission log (one
+ * entry per batch), keeps only job numbers in memory, reads a job's record when it hands the job out, and writes
+ * RUNNING and the terminal statuses through the {@link StateWriter}. A submission-log entry is deleted once every
+ * job in it has ended, so a new master attempt recovers from what is left.
+ */
+final class Scheduler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+  private static final long WRITE_TIMEOUT_S = 60;
+
+  /** A submission-log entry and how many of its jobs have yet to end. */
+  private static final class Entry {
+    final Submission submission;
+    int remaining;
+
+    Entry(Submission submission) {
+      this.submission = submission;
+      this.remaining = submission.count();
+    }
+  }
+
+  private record Running(Assignment assignment, Entry entry) {}
+
+  private final String functionId;
+  private final StateStore store;
+  private final StateWriter writer;
+  private final Supplier<FunctionRecord> function;
+  private final Clock clock;
+  private final Runnable onWork;
+
+  private final ArrayDeque<Long> queue = new ArrayDeque<>();
+  private final TreeMap<Long, Entry> entries = new TreeMap<>();
+  private final Set<String> seen = new HashSet<>();
+  private final Map<String, Running> running = new HashMap<>();
+  private int dispatching;
+  private boolean paused;
+  private boolean stopped;
+  private long lastActive;
+
+  Scheduler(String functionId, StateStore store, StateWriter writer, Supplier<FunctionRecord> function, Clock clock,
+      Runnable onWork) {
+    this.functionId = functionId;
+    this.store = store;
+    this.writer = writer;
+    this.function = function;
+    this.clock = clock;
+    this.onWork = onWork;
+    this.lastActive = clock.millis();
+  }
+
+  /** Adds the jobs of a submission-log entry (once; later calls for the same entry are ignored). */
+  void addSubmission(Submission submission) {
+    synchronized (this) {
+      if (!seen.add(submission.name())) {
+        return;
+      }
+      entries.put(submission.first(), new Entry(submission));
+      for (long n = submission.first(); n < submission.end(); n++) {
+        queue.addLast(n);
+      }
+      lastActive = clock.millis();
+      notifyAll();
+    }
+    onWork.run();
+  }
+
+  /** Names of the submission-log entries this scheduler knows. */
+  synchronized Set<String> knownSubmissions() {
+    return new HashSet<>(seen);
+  }
+
+  /** Jobs waiting to be handed out. */
+  synchronized int queued() {
+    return queue.size() + dispatching;
+  }
+
+  /** Jobs handed to executors and not yet ended. */
+  synchronized int running() {
+    return running.size();
+  }
+
+  /** Whether there has been no queued or running job for at least {@code millis}. */
+  synchronized boolean idleFor(long millis) {
+    return queue.isEmpty() && running.isEmpty() && dispatching == 0 && clock.millis() - lastActive >= millis;
+  }
+
+  /** Stops handing out jobs (ZooKeeper connection suspended) or starts again. */
+  synchronized void setPaused(boolean paused) {
+    this.paused = paused;
+    notifyAll();
+  }
+
+  /** Wakes every waiting executor; from now on {@link #next} returns null. */
+  synchronized void stop() {
+    stopped = true;
+    notifyAll();
+  }
+
+  /** Wakes waiters to re-check the function's status (it may have become READY). */
+  synchronized void functionChanged() {
+    notifyAll();
+  }
+
+  /**
+   * The next job for {@code executor}, written RUNNING; waits at most {@code waitMs} for one, then returns empty
+   * (the executor is then released as idle).
+   */
+  Optional<Assignment> next(String executor, long waitMs) throws InterruptedException {
+    long deadline = clock.millis() + waitMs;
+    while (true) {
+      long number;
+      Entry entry;
+      synchronized (this) {
+        while (!stopped && (paused || queue.isEmpty() || !runnable())) {
+          long left = deadline - clock.millis();
+          if (left <= 0) {
+            return Optional.empty();
+          }
+          wait(left);
+        }
+        if (stopped) {
+          return Optional.empty();
+        }
+        number = queue.pollFirst();
+        entry = entryOf(number);
+        dispatching++;
+      }
+      Optional<Assignment> assignment = Optional.empty();
+      try {
+        assignment = start(JobId.of(functionId, number), entry);
+      } finally {
+        synchronized (this) {
+          dispatching--;
+          lastActive = clock.millis();
+          assignment.ifPresent(a -> running.put(executor, new Running(a, entry)));
+        }
+      }
+      if (assignment.isPresent()) {
+        return assignment;
+      }
+    }
+  }
+
+  private boolean runnable() {
+    FunctionRecord f = function.get();
+    return f != null && f.status() == FunctionStatus.READY;
+  }
+
+  /** Writes the job RUNNING if it should run; empty if it has ended or was removed meanwhile. */
+  private Optional<Assignment> start(String jobId, Entry entry) throws InterruptedException {
+    while (true) {
+      Optional<Versioned<JobRecord>> read = store.job(jobId);
+      if (read.isEmpty()) {
+        finishOne(entry);
+        return Optional.empty();
+      }
+      JobRecord job = read.get().value();
+      switch (job.status()) {
+        case SUCCESS, FAILURE, TIMEOUT, CANCELED -> {
+          finishOne(entry);
+          return Optional.empty();
+        }
+        case CANCEL, CANCELING -> {
+          if (write(new JobWrite(job.transition(JobStatus.CANCELED).lastCompletionDate(clock.instant()),
+              read.get().version()))) {
+            finishOne(entry);
+            return Optional.empty();
+          }
+          continue;
+        }
+        case RUNNING -> {
+          LOG.info("job {} was running when its master stopped: running it again", jobId);
+          job.transition(JobStatus.PENDING);
+        }
+        default -> { }
+      }
+      job.transition(JobStatus.RUNNING)
+          .executionCount(job.executionCount() + 1)
+          .lastExecutionDate(clock.instant());
+      if (write(new JobWrite(job, read.get().version()))) {
+        return Optional.of(new Assignment(job, read.get().version() + 1));
+      }
+    }
+  }
+
+  /** Records how an executor's attempt ended; retries a failure while the function's retryCount allows. */
+  void complete(String executor, Outcome outcome) throws InterruptedException {
+    Running r;
+    synchronized (this) {
+      r = running.get(executor);
+      if (r == null || !r.assignment().record().id().equals(outcome.jobId())) {
+        LOG.warn("executor {} reported job {} that it was not running", executor, outcome.jobId());
+        return;
+      }
+      running.remove(executor);
+      lastActive = clock.millis();
+    }
+    JobRecord job = r.assignment().record();
+    int version = r.assignment().version();
+    while (true) {
+      boolean retry = end(job, outcome);
+      if (write(new JobWrite(job, version))) {
+        if (retry) {
+          synchronized (this) {
+            queue.addLast(JobId.number(job.id()));
+            notifyAll();
+          }
+          onWork.run();
+        } else {
+          finishOne(r.entry());
+        }
+        return;
+      }
+      Optional<Versioned<JobRecord>> reread = store.job(outcome.jobId());
+      if (reread.isEmpty()) {
+        finishOne(r.entry());
+        return;
+      }
+      job = reread.get().value();
+      version = reread.get().version();
+      if (job.status().isTerminal()) {
+        finishOne(r.entry());
+        return;
+      }
+    }
+  }
+
+  /** Applies the outcome to the record; true if the job goes back to the queue for a retry. */
+  private boolean end(JobRecord job, Outcome outcome) {
+    job.exitCode(outcome.exitCode()).runtime(outcome.runtime()).errorReason(outcome.errorReason())
+        .lastCompletionDate(clock.instant());
+    if (outcome.status() == JobStatus.SUCCESS) {
+      job.transition(JobStatus.SUCCESS).resultKind(outcome.resultKind());
+      return false;
+    }
+    job.resultKind(null).failures(job.failures() + 1);
+    FunctionRecord f = function.get();
+    boolean retry = job.status() == JobStatus.RUNNING && f != null && job.failures() <= f.retryCount();
+    job.transition(retry ? JobStatus.PENDING : outcome.status());
+    return retry;
+  }
+
+  /** An executor went away: its job, if any, runs again without being charged a retry. */
+  void executorLost(String executor, String reason) {
+    Running r;
+    synchronized (this) {
+      r = running.remove(executor);
+      if (r == null) {
+        return;
+      }
+      LOG.warn("executor {} was lost while running job {} ({}): it will run again", executor,
+          r.assignment().record().id(), reason);
+      queue.addFirst(JobId.number(r.assignment().record().id()));
+      notifyAll();
+    }
+    onWork.run();
+  }
+
+  private Entry entryOf(long number) {
+    Map.Entry<Long, Entry> e = entries.floorEntry(number);
+    if (e == null || number >= e.getValue().submission.end()) {
+      throw new IllegalStateException("job number " + number + " is in no submission of function " + functionId);
+    }
+    return e.getValue();
+  }
+
+  private void finishOne(Entry entry) {
+    boolean finished;
+    synchronized (this) {
+      finished = --entry.remaining == 0;
+      if (finished) {
+        entries.remove(entry.submission.first());
+      }
+    }
+    if (finished) {
+      writer.finishSubmission(entry.submission.name());
+    }
+  }
+
+  private boolean write(JobWrite write) throws InterruptedException {
+    try {
+      return writer.write(write).get(WRITE_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot write job " + write.record().id(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("ZooKeeper did not take the write of job " + write.record().id() + " in time", e);
+    }
+  }
+}

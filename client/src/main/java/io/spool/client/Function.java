@@ -1,0 +1,359 @@
+package io.spool.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.client.internal.Bundler;
+import io.spool.client.internal.Entrypoint;
+import io.spool.core.blob.BlobStore;
+import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.JobId;
+import io.spool.core.model.JobRecord;
+import io.spool.core.model.Resources;
+import io.spool.core.state.NotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.api.records.Resource;
+
+/**
+ * A Python function that Spool runs as jobs: an entrypoint, the image it runs in and the resources each job gets.
+ * Build one with {@link #builder(Spool, String)}, {@link #save()} it (which ships its bundle and starts its
+ * master), then submit jobs with {@link #call(Object...)} and {@link #map(List)}.
+ */
+public final class Function {
+
+  private final Spool spool;
+  private FunctionRecord record;
+  private Entrypoint entrypoint;
+
+  private Function(Spool spool, FunctionRecord record, Entrypoint entrypoint) {
+    this.spool = spool;
+    this.record = record;
+    this.entrypoint = entrypoint;
+  }
+
+  /**
+   * Starts a new function from an entrypoint {@code path/to/file.py:function}; the file is shipped whole as a
+   * module.
+   *
+   * @throws IllegalArgumentException if the entrypoint is malformed or its file does not exist
+   */
+  public static Builder builder(Spool spool, String entrypoint) {
+    return new Builder(spool, Entrypoint.parse(entrypoint));
+  }
+
+  /** The saved function with this id; {@link NotFoundException} if there is none. */
+  public static Function get(Spool spool, String id) {
+    return new Function(spool, spool.store().function(id)
+        .orElseThrow(() -> new NotFoundException("no function with id '" + id + "'")).value(), null);
+  }
+
+  /** Every saved function, by id. */
+  public static List<Function> list(Spool spool) {
+    List<Function> all = new ArrayList<>();
+    for (String id : spool.store().functionIds()) {
+      spool.store().function(id).ifPresent(v -> all.add(new Function(spool, v.value(), null)));
+    }
+    return all;
+  }
+
+  /**
+   * Creates the function: ships its bundle to the cluster's file system and starts its master, which builds its
+   * environment (BUILDING → READY). Jobs submitted before it is READY wait.
+   *
+   * @throws IllegalArgumentException for a request the cluster cannot meet (unknown image, too large)
+   * @throws IllegalStateException if it was saved already
+   */
+  public Function save() {
+    if (record.id() != null) {
+      throw new IllegalStateException("function " + record.id() + " is saved already");
+    }
+    Configuration conf = spool.configuration();
+    String imageName = record.image().contains(":") ? record.image().substring(0, record.image().indexOf(':'))
+        : record.image();
+    if (SpoolConfig.imageInterpreter(conf, imageName).isEmpty()) {
+      throw new IllegalArgumentException("unknown image '" + record.image() + "': the configured images are "
+          + configuredImages(conf) + " (set " + SpoolConfig.IMAGE_PREFIX + "<name>" + SpoolConfig.IMAGE_INTERPRETER_SUFFIX + ")");
+    }
+    try {
+      Resource max = spool.masters().maximumResource();
+      int memory = record.memory() + conf.getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB,
+          SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT);
+      if (memory > max.getMemorySize()) {
+        throw new IllegalArgumentException("memory " + record.memory() + " MiB (plus the runner's "
+            + (memory - record.memory()) + " MiB) is more than the cluster's largest container, " + max.getMemorySize()
+            + " MiB: lower memory or raise 'yarn.scheduler.maximum-allocation-mb'");
+      }
+      if (Resources.vcores(record.cpus()) > max.getVirtualCores()) {
+        throw new IllegalArgumentException("cpus " + record.cpus() + " is more than the cluster's largest container, "
+            + max.getVirtualCores() + " vcores: lower cpus or raise 'yarn.scheduler.maximum-allocation-vcores'");
+      }
+      byte[] bundle = Bundler.bundle(entrypoint);
+      String id = JobId.newFunctionId();
+      Instant now = Instant.now();
+      record.id(id).owner(spool.user()).namespace(BlobStore.userDir(spool.user()))
+          .status(FunctionStatus.AWAITING_BUNDLE).creationDate(now).modifiedDate(now);
+      spool.store().createFunction(record);
+      try {
+        spool.blobs().ensureUserDir(spool.user());
+        String path = BlobStore.bundle(spool.user(), id);
+        spool.blobs().write(path, bundle);
+        record = spool.store().updateFunction(id, f -> f.bundle(path).transition(FunctionStatus.BUILDING, null));
+      } catch (IOException | RuntimeException e) {
+        spool.store().updateFunction(id, f -> f.transition(FunctionStatus.BUILD_FAILED,
+            "the bundle could not be uploaded: " + e.getMessage()));
+        throw e;
+      }
+      spool.masters().ensureMaster(record);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save function " + record.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> configuredImages(Configuration conf) {
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, String> e : conf.getPropsWithPrefix(SpoolConfig.IMAGE_PREFIX).entrySet()) {
+      if (e.getKey().endsWith(SpoolConfig.IMAGE_INTERPRETER_SUFFIX)) {
+        names.add(e.getKey().substring(0, e.getKey().length() - SpoolConfig.IMAGE_INTERPRETER_SUFFIX.length()));
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
+  /** Submits one job with positional arguments (any JSON values). */
+  public Job call(Object... args) {
+    return callWith(args == null ? java.util.Collections.singletonList(null) : java.util.Arrays.asList(args), Map.of());
+  }
+
+  /** Submits one job with positional and keyword arguments. */
+  public Job callWith(List<?> args, Map<String, ?> kwargs) {
+    return submit(List.of(args), List.of(kwargs)).get(0);
+  }
+
+  /**
+   * Submits one job per element of {@code argsList}, each element being that job's positional arguments, in
+   * batches (one ZooKeeper multi-op each). A batch that failed after others went in is reported with the jobs that
+   * went in.
+   */
+  public List<Job> map(List<? extends List<?>> argsList) {
+    return submit(argsList, null);
+  }
+
+  /** As {@link #map(List)}, with each job's keyword arguments from {@code kwargsList} (same length). */
+  public List<Job> map(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList) {
+    if (kwargsList.size() != argsList.size()) {
+      throw new IllegalArgumentException("map got " + argsList.size() + " argument lists but " + kwargsList.size()
+          + " keyword-argument maps: give one of each per job");
+    }
+    return submit(argsList, kwargsList);
+  }
+
+  private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList) {
+    requireSaved();
+    Configuration conf = spool.configuration();
+    int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);
+    List<JobRecord> records = new ArrayList<>(argsList.size());
+    List<byte[]> largeArgs = new ArrayList<>(argsList.size());
+    for (int i = 0; i < argsList.size(); i++) {
+      String where = argsList.size() == 1 ? "the job's arguments" : "the arguments of job " + i;
+      JsonNode args = Json.userValue(Objects.requireNonNull(argsList.get(i), where + " are null"), where);
+      Map<String, ?> kw = kwargsList == null ? Map.of() : kwargsList.get(i);
+      JsonNode kwargs = Json.userValue(kw == null ? Map.of() : kw, where.replace("arguments", "keyword arguments"));
+      if (!(args instanceof ArrayNode)) {
+        throw new IllegalArgumentException(where + " must be a list of positional arguments");
+      }
+      JobRecord job = new JobRecord();
+      byte[] size = Json.toBytes(args);
+      byte[] kwSize = Json.toBytes(kwargs);
+      if (size.length + kwSize.length > inlineMax) {
+        ObjectNode both = JsonNodeFactory.instance.objectNode();
+        both.set("args", args);
+        both.set("kwargs", kwargs);
+        largeArgs.add(Json.toBytes(both));
+      } else {
+        job.args(args.isEmpty() ? null : args).kwargs(kwargs.isEmpty() ? null : kwargs);
+        largeArgs.add(null);
+      }
+      records.add(job);
+    }
+    int batchSize = conf.getInt(SpoolConfig.SUBMIT_BATCH_SIZE, SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
+    List<Job> jobs = new ArrayList<>(records.size());
+    try {
+      for (int from = 0; from < records.size(); from += batchSize) {
+        int to = Math.min(records.size(), from + batchSize);
+        String batchId = UUID.randomUUID().toString();
+        List<JobRecord> batch = records.subList(from, to);
+        for (int i = from; i < to; i++) {
+          if (largeArgs.get(i) != null) {
+            String path = BlobStore.userDir(record.owner()) + "/functions/" + record.id() + "/args/" + batchId + "-" + i;
+            spool.blobs().write(path, largeArgs.get(i));
+            records.get(i).argsFile(path);
+          }
+        }
+        try {
+          for (String id : spool.store().submitJobs(record.id(), batchId, batch)) {
+            jobs.add(new Job(spool, id, null));
+          }
+        } catch (RuntimeException e) {
+          if (jobs.isEmpty()) {
+            throw e;
+          }
+          throw new PartialSubmissionException(jobs, records.size(), e);
+        }
+      }
+      spool.masters().ensureMaster(record);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot submit jobs to function " + record.id() + ": " + e.getMessage(), e);
+    }
+    return jobs;
+  }
+
+  /** Reads the function's current state from the cluster. */
+  public Function refresh() {
+    requireSaved();
+    record = spool.store().function(record.id())
+        .orElseThrow(() -> new NotFoundException("function " + record.id() + " no longer exists")).value();
+    return this;
+  }
+
+  private void requireSaved() {
+    if (record.id() == null) {
+      throw new IllegalStateException("function " + record.name() + " is not saved: call save() first");
+    }
+  }
+
+  public String id() { return record.id(); }
+  public String name() { return record.name(); }
+  public String entrypoint() { return record.entrypoint(); }
+  public String image() { return record.image(); }
+  public double cpus() { return record.cpus(); }
+  public int memory() { return record.memory(); }
+  public int maximumConcurrency() { return record.maximumConcurrency(); }
+  public int timeout() { return record.timeout(); }
+  public int retryCount() { return record.retryCount(); }
+  public Map<String, String> environment() { return Map.copyOf(record.environment()); }
+  public boolean enabled() { return record.enabled(); }
+  public FunctionStatus status() { return record.status(); }
+  /** Why the function is in its status, if that needs saying (e.g. a failed build). */
+  public String statusReason() { return record.statusReason(); }
+  public String owner() { return record.owner(); }
+  public Instant creationDate() { return record.creationDate(); }
+
+  @Override
+  public String toString() {
+    return "Function " + (record.id() == null ? "(unsaved)" : record.id()) + " \"" + record.name() + "\" "
+        + (record.status() == null ? "" : record.status());
+  }
+
+  /** Collects a new function's attributes; each is checked where it is set. */
+  public static final class Builder {
+    private final Spool spool;
+    private final Entrypoint entrypoint;
+    private final FunctionRecord record = new FunctionRecord();
+
+    private Builder(Spool spool, Entrypoint entrypoint) {
+      Configuration conf = spool.configuration();
+      this.spool = spool;
+      this.entrypoint = entrypoint;
+      record.entrypoint(entrypoint.file() + ":" + entrypoint.function())
+          .callable(entrypoint.callable())
+          .name(entrypoint.function())
+          .image(conf.getTrimmed(SpoolConfig.IMAGE_DEFAULT, SpoolConfig.IMAGE_DEFAULT_DEFAULT))
+          .cpus(Resources.parseCpus(conf.getTrimmed(SpoolConfig.FUNCTION_CPUS, SpoolConfig.FUNCTION_CPUS_DEFAULT)))
+          .memory(Resources.parseMemoryMiB(conf.getTrimmed(SpoolConfig.FUNCTION_MEMORY, SpoolConfig.FUNCTION_MEMORY_DEFAULT)))
+          .maximumConcurrency(conf.getInt(SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY, SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY_DEFAULT))
+          .timeout(conf.getInt(SpoolConfig.FUNCTION_TIMEOUT, SpoolConfig.FUNCTION_TIMEOUT_DEFAULT))
+          .retryCount(conf.getInt(SpoolConfig.FUNCTION_RETRY_COUNT, SpoolConfig.FUNCTION_RETRY_COUNT_DEFAULT));
+    }
+
+    /** Display name; defaults to the entrypoint's function name. */
+    public Builder name(String name) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("name must not be empty");
+      }
+      record.name(name);
+      return this;
+    }
+
+    /** The image, e.g. {@code python3.11} or {@code python3.11:latest}; defaults to the configured one. */
+    public Builder image(String image) {
+      if (image == null || image.isBlank()) {
+        throw new IllegalArgumentException("image must not be empty");
+      }
+      record.image(image.trim());
+      return this;
+    }
+
+    /** CPUs per job: a number or a numeric string, greater than 0. */
+    public Builder cpus(Object cpus) {
+      record.cpus(Resources.parseCpus(cpus));
+      return this;
+    }
+
+    /** Memory per job: MiB, or a string such as {@code 512Mi} or {@code 2Gi}. */
+    public Builder memory(Object memory) {
+      record.memory(Resources.parseMemoryMiB(memory));
+      return this;
+    }
+
+    /** Most jobs running at once, at least 1. */
+    public Builder maximumConcurrency(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maximumConcurrency must be at least 1, not " + n);
+      }
+      record.maximumConcurrency(n);
+      return this;
+    }
+
+    /** Seconds one attempt may run, at least 1. */
+    public Builder timeout(int seconds) {
+      if (seconds < 1) {
+        throw new IllegalArgumentException("timeout must be at least 1 second, not " + seconds);
+      }
+      record.timeout(seconds);
+      return this;
+    }
+
+    /** Retries of a job that failed by its own fault, at least 0. */
+    public Builder retryCount(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("retryCount must be 0 or more, not " + n);
+      }
+      record.retryCount(n);
+      return this;
+    }
+
+    /** Environment variables of every job. */
+    public Builder environment(Map<String, String> environment) {
+      Map<String, String> copy = new LinkedHashMap<>();
+      environment.forEach((k, v) -> {
+        if (k == null || k.isEmpty() || k.contains("=") || v == null) {
+          throw new IllegalArgumentException("environment entry " + k + "=" + v + " is not a variable and a value");
+        }
+        copy.put(k, v);
+      });
+      record.environment(copy);
+      return this;
+    }
+
+    /** The unsaved function; call {@link Function#save()}. */
+    public Function build() {
+      return new Function(spool, record, entrypoint);
+    }
+  }
+
+}

@@ -1,0 +1,214 @@
+package io.spool.client;
+
+import io.spool.core.blob.BlobStore;
+import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.JobId;
+import io.spool.core.model.JobRecord;
+import io.spool.core.model.JobStatus;
+import io.spool.core.state.NotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/** One call of a function. Its state is read from the cluster on {@link #refresh()} and while waiting. */
+public final class Job {
+
+  private static final long MASTER_CHECK_MS = 10_000;
+
+  private final Spool spool;
+  private final String id;
+  private JobRecord record;
+
+  Job(Spool spool, String id, JobRecord record) {
+    this.spool = spool;
+    this.id = id;
+    this.record = record;
+  }
+
+  /** The job with this id; {@link NotFoundException} if there is none. */
+  public static Job get(Spool spool, String id) {
+    return new Job(spool, id, null).refresh();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String functionId() {
+    return JobId.functionId(id);
+  }
+
+  /** Reads the job's current state. */
+  public Job refresh() {
+    record = spool.store().job(id).orElseThrow(() -> new NotFoundException("no job with id '" + id + "'")).value();
+    return this;
+  }
+
+  private JobRecord record() {
+    if (record == null) {
+      refresh();
+    }
+    return record;
+  }
+
+  /** The status as last read (reads it the first time). */
+  public JobStatus status() {
+    return record().status();
+  }
+
+  /** Attempts made so far. */
+  public int executionCount() {
+    return record().executionCount();
+  }
+
+  /** How the last attempt ended: the exception type and message, or why it was stopped. */
+  public String errorReason() {
+    return record().errorReason();
+  }
+
+  public Integer exitCode() {
+    return record().exitCode();
+  }
+
+  /** Seconds the last attempt ran. */
+  public Double runtime() {
+    return record().runtime();
+  }
+
+  public Instant creationDate() {
+    return record().creationDate();
+  }
+
+  public Instant lastExecutionDate() {
+    return record().lastExecutionDate();
+  }
+
+  public Instant lastCompletionDate() {
+    return record().lastCompletionDate();
+  }
+
+  public List<String> tags() {
+    return record().tags();
+  }
+
+  public Map<String, String> environment() {
+    return record().environment();
+  }
+
+  /**
+   * Waits until the job has ended (SUCCESS, FAILURE, TIMEOUT or CANCELED) and returns that status.
+   *
+   * @throws TimeoutException if it has not ended within {@code timeout}
+   * @throws IllegalStateException if the function's build failed, so the job will never run
+   */
+  public JobStatus waitForCompletion(Duration timeout) throws TimeoutException, InterruptedException {
+    long poll = spool.configuration().getLong(SpoolConfig.WAIT_POLL_MS, SpoolConfig.WAIT_POLL_MS_DEFAULT);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long nextMasterCheck = System.nanoTime() + MASTER_CHECK_MS * 1_000_000L;
+    while (true) {
+      refresh();
+      if (record.status().isTerminal()) {
+        return record.status();
+      }
+      if (System.nanoTime() >= nextMasterCheck) {
+        FunctionRecord f = function();
+        if (f.status() == FunctionStatus.BUILD_FAILED) {
+          throw new IllegalStateException("job " + id + " will never run: the build of function " + f.id()
+              + " failed (" + f.statusReason() + "); see its build log");
+        }
+        try {
+          spool.masters().ensureMaster(f);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        nextMasterCheck = System.nanoTime() + MASTER_CHECK_MS * 1_000_000L;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException("job " + id + " is still " + record.status() + " after " + timeout.toSeconds() + " s");
+      }
+      Thread.sleep(Math.min(poll, Math.max(1, left / 1_000_000)));
+    }
+  }
+
+  private FunctionRecord function() {
+    return spool.store().function(functionId())
+        .orElseThrow(() -> new NotFoundException("function " + functionId() + " no longer exists")).value();
+  }
+
+  /**
+   * The job's result: parsed JSON (a {@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}),
+   * raw {@code byte[]} if the function returned bytes, or null if it returned None.
+   *
+   * @throws IllegalStateException if the job did not succeed (the message says its status and why)
+   */
+  public Object result() {
+    JobRecord job = refresh().record;
+    byte[] bytes = resultBytes();
+    if (bytes == null) {
+      return null;
+    }
+    if ("bytes".equals(job.resultKind())) {
+      return bytes;
+    }
+    try {
+      return Json.values().readValue(bytes, Object.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the result of job " + id + " is not valid JSON", e);
+    }
+  }
+
+  /** The stored result as bytes (JSON text for JSON results); null if the function returned None. */
+  public byte[] resultBytes() {
+    JobRecord job = record();
+    if (job.status() != JobStatus.SUCCESS) {
+      job = refresh().record;
+    }
+    if (job.status() != JobStatus.SUCCESS) {
+      throw new IllegalStateException("job " + id + " has no result: it is " + job.status()
+          + (job.errorReason() == null ? "" : " (" + job.errorReason() + ")"));
+    }
+    if (job.resultKind() == null) {
+      return null;
+    }
+    try {
+      return spool.blobs().read(BlobStore.result(owner(), id))
+          .orElseThrow(() -> new IllegalStateException("the result blob of job " + id + " is missing"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the result of job " + id, e);
+    }
+  }
+
+  /** The log (stdout and stderr) of the latest attempt; empty if it has not run. */
+  public String log() {
+    int attempt = refresh().record.executionCount();
+    return attempt == 0 ? "" : log(attempt);
+  }
+
+  /** The log of one attempt (1-based); empty if there is none. */
+  public String log(int attempt) {
+    try {
+      return spool.blobs().read(BlobStore.log(owner(), id, attempt))
+          .map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the log of job " + id, e);
+    }
+  }
+
+  private String owner() {
+    return function().owner();
+  }
+
+  @Override
+  public String toString() {
+    return "Job " + id + (record == null ? "" : " " + record.status());
+  }
+}

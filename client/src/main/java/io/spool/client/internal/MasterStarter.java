@@ -1,0 +1,178 @@
+package io.spool.client.internal;
+
+import io.spool.appmaster.MasterLaunch;
+import io.spool.core.blob.BlobStore;
+import io.spool.core.config.SpoolConfig;
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.state.StateStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
+import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.Resource;
+import org.apache.hadoop.yarn.api.records.YarnApplicationState;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.apache.hadoop.yarn.client.api.YarnClientApplication;
+import org.apache.hadoop.yarn.exceptions.YarnException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a function's master on YARN when none is live: one application per function, of type {@code SPOOL},
+ * named after the function and tagged with its id.
+ */
+public final class MasterStarter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MasterStarter.class);
+
+  /** The YARN application type of function masters. */
+  public static final String APPLICATION_TYPE = "SPOOL";
+
+  private static final EnumSet<YarnApplicationState> ACTIVE = EnumSet.of(YarnApplicationState.NEW,
+      YarnApplicationState.NEW_SAVING, YarnApplicationState.SUBMITTED, YarnApplicationState.ACCEPTED,
+      YarnApplicationState.RUNNING);
+
+  private final Configuration conf;
+  private final StateStore store;
+  private final BlobStore blobs;
+  private final YarnClient yarn;
+  private String distJar;
+
+  public MasterStarter(Configuration conf, StateStore store, BlobStore blobs, YarnClient yarn) {
+    this.conf = conf;
+    this.store = store;
+    this.blobs = blobs;
+    this.yarn = yarn;
+  }
+
+  /** The YARN tag of a function's master. */
+  public static String tag(String functionId) {
+    return "spool-function-" + functionId;
+  }
+
+  /** The largest container the cluster grants. */
+  public Resource maximumResource() throws IOException {
+    try {
+      return yarn.createApplication().getNewApplicationResponse().getMaximumResourceCapability();
+    } catch (YarnException e) {
+      throw new IOException("cannot ask the ResourceManager for its limits: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts a master for the function unless one is live or already starting. */
+  public synchronized void ensureMaster(FunctionRecord function) throws IOException {
+    try {
+      if (store.curator().checkExists().forPath(store.layout().masterLive(function.id())) != null) {
+        return;
+      }
+    } catch (Exception e) {
+      throw new IOException("cannot check the master of function " + function.id(), e);
+    }
+    try {
+      List<ApplicationReport> active = yarn.getApplications(null, null, Set.of(tag(function.id())), ACTIVE);
+      if (!active.isEmpty()) {
+        return;
+      }
+      submit(function);
+    } catch (YarnException e) {
+      throw new IOException("cannot start the master of function " + function.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void submit(FunctionRecord function) throws IOException, YarnException {
+    YarnClientApplication app = yarn.createApplication();
+    ApplicationSubmissionContext context = app.getApplicationSubmissionContext();
+    String jobConf = "users/" + function.owner() + "/functions/" + function.id() + "/job-conf.xml";
+    blobs.write(jobConf, clientConfiguration());
+    context.setApplicationName(function.name());
+    context.setApplicationType(APPLICATION_TYPE);
+    context.setApplicationTags(Set.of(tag(function.id())));
+    context.setQueue(conf.getTrimmed(SpoolConfig.YARN_QUEUE, SpoolConfig.YARN_QUEUE_DEFAULT));
+    context.setPriority(Priority.newInstance(0));
+    context.setMaxAppAttempts(conf.getInt(SpoolConfig.MASTER_MAX_ATTEMPTS, SpoolConfig.MASTER_MAX_ATTEMPTS_DEFAULT));
+    context.setResource(Resource.newInstance(
+        conf.getInt(SpoolConfig.MASTER_MEMORY_MB, SpoolConfig.MASTER_MEMORY_MB_DEFAULT), 1));
+    context.setAMContainerSpec(MasterLaunch.context(conf, blobs.fileSystem(), blobs.resolve(distJar()),
+        blobs.resolve(jobConf), function.id(), conf.getInt(SpoolConfig.MASTER_HEAP_MB, SpoolConfig.MASTER_HEAP_MB_DEFAULT)));
+    yarn.submitApplication(context);
+    LOG.info("started master {} of function {}", context.getApplicationId(), function.id());
+  }
+
+  /** The client's configuration, without what only Hadoop's default files say. */
+  private byte[] clientConfiguration() throws IOException {
+    Configuration own = new Configuration(false);
+    for (var entry : conf) {
+      String[] sources = conf.getPropertySources(entry.getKey());
+      boolean onlyDefaults = sources != null && sources.length > 0
+          && Arrays.stream(sources).allMatch(s -> s.endsWith("-default.xml"));
+      if (!onlyDefaults) {
+        own.set(entry.getKey(), entry.getValue());
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    own.writeXml(out);
+    return out.toByteArray();
+  }
+
+  /** The distribution jar on the file system, uploaded once per content (named by its SHA-256). */
+  private String distJar() throws IOException {
+    if (distJar == null) {
+      Path local = localDistJar();
+      String relative = "lib/spool-" + sha256(local).substring(0, 16) + ".jar";
+      if (!blobs.exists(relative)) {
+        String temporary = relative + "." + System.nanoTime() + ".tmp";
+        blobs.upload(local, temporary);
+        if (!blobs.fileSystem().rename(blobs.resolve(temporary), blobs.resolve(relative))) {
+          blobs.delete(temporary, false);
+        }
+      }
+      distJar = relative;
+    }
+    return distJar;
+  }
+
+  private Path localDistJar() {
+    String configured = conf.getTrimmed(SpoolConfig.DIST_JAR, SpoolConfig.DIST_JAR_DEFAULT);
+    Path jar;
+    if (!configured.isEmpty()) {
+      jar = Paths.get(configured);
+    } else {
+      try {
+        jar = Paths.get(MasterStarter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      } catch (URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    if (!Files.isRegularFile(jar) || !jar.toString().endsWith(".jar")) {
+      throw new IllegalStateException("cannot find Spool's distribution jar (looked at " + jar + "): build it with "
+          + "'mvn package' and set " + SpoolConfig.DIST_JAR + " to dist/target/spool-<version>.jar");
+    }
+    return jar;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}

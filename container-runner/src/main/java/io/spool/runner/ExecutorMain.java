@@ -1,0 +1,147 @@
+package io.spool.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.blob.BlobStore;
+import io.spool.core.channel.ChannelSecret;
+import io.spool.core.channel.Messages;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executor's main loop: connect to the master, start the Python worker, then pull jobs one at a time, run each,
+ * store its log and result on the file system and report the outcome, until the master says stop.
+ */
+public final class ExecutorMain {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorMain.class);
+
+  /** The file, localized beside the runner, that carries the client's configuration. */
+  public static final String JOB_CONF = "spool-job.xml";
+  /** The directory name of the localized bundle. */
+  public static final String BUNDLE_DIR = "bundle";
+
+  private final MasterChannel master;
+  private final BlobStore blobs;
+  private final Path workDir;
+  private final String owner;
+  private final JobExecution execution;
+
+  private ExecutorMain(MasterChannel master, BlobStore blobs, Path workDir, String owner, JobExecution execution) {
+    this.master = master;
+    this.blobs = blobs;
+    this.workDir = workDir;
+    this.owner = owner;
+    this.execution = execution;
+  }
+
+  /** {@code ExecutorMain <master-host> <master-port>}; the container id comes from YARN's environment. */
+  public static void main(String[] args) throws Exception {
+    if (args.length != 2) {
+      throw new IllegalArgumentException("usage: ExecutorMain <master-host> <master-port>");
+    }
+    String container = System.getenv().getOrDefault("CONTAINER_ID", "unknown-container");
+    byte[] secret = ChannelSecret.from(UserGroupInformation.getCurrentUser().getCredentials());
+    Path workDir = Paths.get("").toAbsolutePath();
+    Configuration conf = new Configuration();
+    conf.addResource(new org.apache.hadoop.fs.Path(workDir.resolve(JOB_CONF).toUri()));
+    try (MasterChannel master = MasterChannel.connect(args[0], Integer.parseInt(args[1]), container, secret)) {
+      ObjectNode welcome = master.welcome();
+      Path script = PythonWorker.extract(workDir.resolve("spool-worker"));
+      JobExecution execution = JobExecution.start(welcome.get("python").asText(), script,
+          workDir.resolve(BUNDLE_DIR), welcome.get("callable").asText(), workDir);
+      try {
+        new ExecutorMain(master, BlobStore.open(conf), workDir, welcome.get("owner").asText(), execution).run();
+      } finally {
+        execution.close();
+      }
+    }
+    LOG.info("executor {} stopped", container);
+  }
+
+  private void run() throws IOException, InterruptedException {
+    ObjectNode message = master.exchange(Messages.of(Messages.NEXT));
+    while (Messages.JOB.equals(Messages.type(message))) {
+      ObjectNode done = runJob(message);
+      message = master.exchange(done);
+    }
+    LOG.info("master says stop: {}", message.path("reason").asText());
+  }
+
+  private ObjectNode runJob(ObjectNode job) throws IOException, InterruptedException {
+    String jobId = job.get("job").asText();
+    int attempt = job.get("attempt").asInt();
+    Path scratch = workDir.resolve("jobs").resolve(jobId + "-" + attempt);
+    Files.createDirectories(scratch);
+    Path log = scratch.resolve("log");
+    Path result = scratch.resolve("result");
+    JobOutcome outcome;
+    try {
+      outcome = execution.run(jobId, attempt, job.get("args"), job.get("kwargs"), environment(job.get("environment")),
+          log, result, scratch.resolve("tmp"), job.path("timeout").asLong(0));
+      storeBlobs(jobId, attempt, log, result, outcome);
+    } finally {
+      deleteTree(scratch);
+    }
+    ObjectNode done = Messages.of(Messages.DONE);
+    done.put("job", jobId);
+    done.put("attempt", attempt);
+    done.put("status", outcome.status());
+    if (outcome.exitCode() != null) {
+      done.put("exitCode", outcome.exitCode());
+    }
+    if (outcome.errorReason() != null) {
+      done.put("errorReason", outcome.errorReason());
+    }
+    done.put("runtime", outcome.runtimeSeconds());
+    if (outcome.resultKind() != null) {
+      done.put("resultKind", outcome.resultKind());
+    }
+    return done;
+  }
+
+  private void storeBlobs(String jobId, int attempt, Path log, Path result, JobOutcome outcome) throws IOException {
+    if (!Files.exists(log)) {
+      Files.write(log, new byte[0]);
+    }
+    if (outcome.errorReason() != null && Files.size(log) == 0) {
+      Files.write(log, (outcome.errorReason() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    blobs.upload(log, BlobStore.log(owner, jobId, attempt));
+    if (outcome.resultKind() != null && Files.exists(result)) {
+      blobs.upload(result, BlobStore.result(owner, jobId));
+    }
+  }
+
+  private static Map<String, String> environment(JsonNode node) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    if (node != null) {
+      node.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+    }
+    return env;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static ObjectNode object() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+}

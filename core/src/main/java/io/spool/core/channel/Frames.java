@@ -1,0 +1,44 @@
+package io.spool.core.channel;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.json.Json;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+
+/**
+ * The framing of the master–executor channel: each message is a 4-byte big-endian length and that many bytes of
+ * JSON object. Messages carry a {@code type} field; the types are the constants of {@link Messages}.
+ */
+public final class Frames {
+
+  /** Largest frame accepted (job arguments above the inline limit travel by file, so frames stay small). */
+  public static final int MAX_FRAME_BYTES = 8 * 1024 * 1024;
+
+  private Frames() {}
+
+  public static void write(DataOutputStream out, ObjectNode message) throws IOException {
+    byte[] bytes = Json.values().writeValueAsBytes(message);
+    synchronized (out) {
+      out.writeInt(bytes.length);
+      out.write(bytes);
+      out.flush();
+    }
+  }
+
+  /** The next message; {@link EOFException} when the peer closed the channel. */
+  public static ObjectNode read(DataInputStream in) throws IOException {
+    int length = in.readInt();
+    if (length < 0 || length > MAX_FRAME_BYTES) {
+      throw new IOException("frame of " + length + " bytes is out of bounds (at most " + MAX_FRAME_BYTES + ")");
+    }
+    byte[] bytes = new byte[length];
+    in.readFully(bytes);
+    var node = Json.values().readTree(bytes);
+    if (!(node instanceof ObjectNode) || !node.hasNonNull(Messages.TYPE)) {
+      throw new IOException("frame is not a message object with a type");
+    }
+    return (ObjectNode) node;
+  }
+}

@@ -1,0 +1,155 @@
+package io.spool.core.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Every configuration key of Spool, with its default. Spool's keys live in {@code spool-site.xml} beside the
+ * cluster's own Hadoop configuration; {@code conf/spool-default.xml} documents the same keys and defaults, and a
+ * test checks that the two agree.
+ */
+public final class SpoolConfig {
+
+  /** The file name of Spool's site configuration. */
+  public static final String SITE_FILE = "spool-site.xml";
+
+  /** Environment variable naming the directory that holds {@code spool-site.xml}. */
+  public static final String CONF_DIR_ENV = "SPOOL_CONF_DIR";
+
+  /** ZooKeeper connect string of the cluster's Spool state. */
+  public static final String ZOOKEEPER_QUORUM = "spool.zookeeper.quorum";
+  public static final String ZOOKEEPER_QUORUM_DEFAULT = "localhost:2181";
+
+  /** ZooKeeper root under which all Spool state lives. */
+  public static final String ZOOKEEPER_ROOT = "spool.zookeeper.root";
+  public static final String ZOOKEEPER_ROOT_DEFAULT = "/spool";
+
+  /** ZooKeeper session timeout in milliseconds. */
+  public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "spool.zookeeper.session-timeout-ms";
+  public static final int ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT = 30_000;
+
+  /** Root directory of Spool's data on the default file system (bundles, results, logs, environments). */
+  public static final String HDFS_ROOT = "spool.hdfs.root";
+  public static final String HDFS_ROOT_DEFAULT = "/spool";
+
+  /** Image used when a function names none. */
+  public static final String IMAGE_DEFAULT = "spool.image.default";
+  public static final String IMAGE_DEFAULT_DEFAULT = "python3.11";
+
+  /** Prefix of per-image keys: {@code spool.image.<name>.interpreter} is the absolute path of its Python. */
+  public static final String IMAGE_PREFIX = "spool.image.";
+  public static final String IMAGE_INTERPRETER_SUFFIX = ".interpreter";
+
+  /** Default CPUs per job. */
+  public static final String FUNCTION_CPUS = "spool.function.cpus";
+  public static final String FUNCTION_CPUS_DEFAULT = "1";
+
+  /** Default memory per job, MiB or a size string such as {@code 2Gi}. */
+  public static final String FUNCTION_MEMORY = "spool.function.memory";
+  public static final String FUNCTION_MEMORY_DEFAULT = "2048";
+
+  /** Default most jobs of a function running at once. */
+  public static final String FUNCTION_MAXIMUM_CONCURRENCY = "spool.function.maximum-concurrency";
+  public static final int FUNCTION_MAXIMUM_CONCURRENCY_DEFAULT = 5;
+
+  /** Default seconds one attempt of a job may run. */
+  public static final String FUNCTION_TIMEOUT = "spool.function.timeout";
+  public static final int FUNCTION_TIMEOUT_DEFAULT = 1800;
+
+  /** Default retries of a job that failed by its own fault. */
+  public static final String FUNCTION_RETRY_COUNT = "spool.function.retry-count";
+  public static final int FUNCTION_RETRY_COUNT_DEFAULT = 0;
+
+  /** Memory in MiB added to a function's memory for the runner of each executor container. */
+  public static final String EXECUTOR_MEMORY_OVERHEAD_MB = "spool.executor.memory-overhead-mb";
+  public static final int EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT = 384;
+
+  /** Maximum heap of the runner JVM in each executor container, MiB. */
+  public static final String EXECUTOR_RUNNER_HEAP_MB = "spool.executor.runner-heap-mb";
+  public static final int EXECUTOR_RUNNER_HEAP_MB_DEFAULT = 128;
+
+  /** Memory of the function master's container, MiB. */
+  public static final String MASTER_MEMORY_MB = "spool.master.memory-mb";
+  public static final int MASTER_MEMORY_MB_DEFAULT = 512;
+
+  /** Maximum heap of the function master JVM, MiB. */
+  public static final String MASTER_HEAP_MB = "spool.master.heap-mb";
+  public static final int MASTER_HEAP_MB_DEFAULT = 320;
+
+  /** Attempts YARN makes at a function master. */
+  public static final String MASTER_MAX_ATTEMPTS = "spool.master.max-attempts";
+  public static final int MASTER_MAX_ATTEMPTS_DEFAULT = 2;
+
+  /** Milliseconds a master with no pending or running job waits before it exits (the next submission starts one). */
+  public static final String MASTER_IDLE_EXIT_MS = "spool.master.idle-exit-ms";
+  public static final long MASTER_IDLE_EXIT_MS_DEFAULT = 120_000L;
+
+  /** Milliseconds an executor with no job waits before the master releases it. */
+  public static final String EXECUTOR_IDLE_RELEASE_MS = "spool.executor.idle-release-ms";
+  public static final long EXECUTOR_IDLE_RELEASE_MS_DEFAULT = 30_000L;
+
+  /** YARN queue of function masters and their executors. */
+  public static final String YARN_QUEUE = "spool.yarn.queue";
+  public static final String YARN_QUEUE_DEFAULT = "default";
+
+  /** JAVA_HOME in containers; empty means the NodeManager's. */
+  public static final String CONTAINER_JAVA_HOME = "spool.container.java-home";
+  public static final String CONTAINER_JAVA_HOME_DEFAULT = "";
+
+  /** Local or HDFS path of the distribution jar that masters and executors run from; empty means the client's own. */
+  public static final String DIST_JAR = "spool.dist.jar";
+  public static final String DIST_JAR_DEFAULT = "";
+
+  /** Most jobs one ZooKeeper multi-op of a {@code map} creates. */
+  public static final String SUBMIT_BATCH_SIZE = "spool.submit.batch-size";
+  public static final int SUBMIT_BATCH_SIZE_DEFAULT = 500;
+
+  /** Job arguments whose JSON is larger than this many bytes go to HDFS; the job record points to them. */
+  public static final String ARGS_INLINE_MAX_BYTES = "spool.job.args-inline-max-bytes";
+  public static final int ARGS_INLINE_MAX_BYTES_DEFAULT = 16 * 1024;
+
+  /** Milliseconds between polls while a client waits on jobs. */
+  public static final String WAIT_POLL_MS = "spool.client.wait-poll-ms";
+  public static final long WAIT_POLL_MS_DEFAULT = 200L;
+
+  private SpoolConfig() {}
+
+  /**
+   * The configuration a client or CLI starts from: Hadoop's own files from the classpath or
+   * {@code HADOOP_CONF_DIR}, then {@code spool-site.xml} from {@code $SPOOL_CONF_DIR}, else from
+   * {@code ~/.spool/conf}, else from the classpath.
+   */
+  public static Configuration load() {
+    Configuration conf = new Configuration();
+    siteFile().ifPresentOrElse(
+        file -> conf.addResource(new org.apache.hadoop.fs.Path(file.toUri())),
+        () -> conf.addResource(SITE_FILE));
+    return conf;
+  }
+
+  /** The {@code spool-site.xml} a client picks up without flags, if there is one. */
+  public static Optional<Path> siteFile() {
+    String dir = System.getenv(CONF_DIR_ENV);
+    if (dir != null && !dir.isEmpty()) {
+      Path file = Paths.get(dir, SITE_FILE);
+      return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+    Path file = defaultConfDir().resolve(SITE_FILE);
+    return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+  }
+
+  /** {@code ~/.spool/conf}: where the embedded cluster writes its client configuration by default. */
+  public static Path defaultConfDir() {
+    return Paths.get(System.getProperty("user.home"), ".spool", "conf");
+  }
+
+  /** The absolute interpreter path configured for an image name, if any. */
+  public static Optional<String> imageInterpreter(Configuration conf, String imageName) {
+    String value = conf.getTrimmed(IMAGE_PREFIX + imageName + IMAGE_INTERPRETER_SUFFIX, "");
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+}

@@ -1,0 +1,452 @@
+package io.spool.core.state;
+
+import io.spool.core.json.Json;
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.JobId;
+import io.spool.core.model.JobRecord;
+import io.spool.core.model.JobStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.recipes.atomic.AtomicValue;
+import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/** The ZooKeeper implementation of {@link StateStore}, through Curator. */
+final class CuratorStateStore implements StateStore {
+
+  private enum State { LATENT, STARTED, CLOSED }
+
+  private static final int CONNECT_TIMEOUT_MS = 15_000;
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final String connectString;
+  private final StateLayout layout;
+  private final CuratorFramework curator;
+  private final int maxBatch;
+
+  CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("submit batch size must be at least 1, not " + maxBatch);
+    }
+    this.connectString = connectString;
+    this.layout = layout;
+    this.maxBatch = maxBatch;
+    this.curator = CuratorFrameworkFactory.builder()
+        .connectString(connectString)
+        .sessionTimeoutMs(sessionTimeoutMs)
+        .connectionTimeoutMs(CONNECT_TIMEOUT_MS)
+        .retryPolicy(new ExponentialBackoffRetry(100, 6))
+        .build();
+  }
+
+  @Override
+  public void start() {
+    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+      throw new IllegalStateException("state store already started or closed");
+    }
+    curator.start();
+    try {
+      if (!curator.blockUntilConnected(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        curator.close();
+        throw new IllegalStateException("cannot reach ZooKeeper at " + connectString
+            + " within " + CONNECT_TIMEOUT_MS / 1000 + " s: is the cluster running? (check spool.zookeeper.quorum)");
+      }
+      createIfMissing(layout.functions());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      curator.close();
+      throw new IllegalStateException("interrupted while connecting to ZooKeeper", e);
+    }
+  }
+
+  @Override
+  public CuratorFramework curator() {
+    return curator;
+  }
+
+  @Override
+  public StateLayout layout() {
+    return layout;
+  }
+
+  @Override
+  public void createFunction(FunctionRecord record) {
+    String fid = record.id();
+    try {
+      curator.transaction().forOperations(
+          curator.transactionOp().create().forPath(layout.function(fid), Json.toBytes(record)),
+          curator.transactionOp().create().forPath(layout.jobs(fid)),
+          curator.transactionOp().create().forPath(layout.submissions(fid)),
+          curator.transactionOp().create().forPath(layout.batches(fid)),
+          curator.transactionOp().create().forPath(layout.master(fid)),
+          curator.transactionOp().create().forPath(layout.masterEpoch(fid), "0".getBytes(StandardCharsets.UTF_8)));
+    } catch (Exception e) {
+      throw failure("create function " + fid, e);
+    }
+  }
+
+  @Override
+  public Optional<Versioned<FunctionRecord>> function(String functionId) {
+    return read(layout.function(functionId), FunctionRecord.class);
+  }
+
+  @Override
+  public List<String> functionIds() {
+    try {
+      List<String> ids = new ArrayList<>(curator.getChildren().forPath(layout.functions()));
+      ids.sort(null);
+      return ids;
+    } catch (Exception e) {
+      throw failure("list functions", e);
+    }
+  }
+
+  @Override
+  public FunctionRecord updateFunction(String functionId, UnaryOperator<FunctionRecord> change) {
+    while (true) {
+      Versioned<FunctionRecord> current = function(functionId)
+          .orElseThrow(() -> new NotFoundException("no function with id '" + functionId + "'"));
+      FunctionRecord next = change.apply(current.value());
+      try {
+        curator.setData().withVersion(current.version()).forPath(layout.function(functionId), Json.toBytes(next));
+        return next;
+      } catch (KeeperException.BadVersionException raced) {
+        continue;
+      } catch (Exception e) {
+        throw failure("update function " + functionId, e);
+      }
+    }
+  }
+
+  @Override
+  public FunctionRecord updateFunction(Fence fence, UnaryOperator<FunctionRecord> change) throws StaleFenceException {
+    String fid = fence.functionId();
+    while (true) {
+      Versioned<FunctionRecord> current = function(fid)
+          .orElseThrow(() -> new NotFoundException("no function with id '" + fid + "'"));
+      FunctionRecord next = change.apply(current.value());
+      try {
+        curator.transaction().forOperations(
+            curator.transactionOp().check().withVersion(fence.version()).forPath(layout.masterEpoch(fid)),
+            curator.transactionOp().setData().withVersion(current.version())
+                .forPath(layout.function(fid), Json.toBytes(next)));
+        return next;
+      } catch (KeeperException.BadVersionException raced) {
+        checkFence(fence);
+      } catch (Exception e) {
+        throw failure("update function " + fid, e);
+      }
+    }
+  }
+
+  @Override
+  public List<String> submitJobs(String functionId, String batchId, List<JobRecord> jobs) {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    if (jobs.size() > maxBatch) {
+      throw new IllegalArgumentException("a batch holds at most " + maxBatch + " jobs, not " + jobs.size());
+    }
+    String marker = layout.batch(functionId, batchId);
+    try {
+      Optional<List<String>> done = submittedBatch(functionId, marker);
+      if (done.isPresent()) {
+        return done.get();
+      }
+      DistributedAtomicLong counter = new DistributedAtomicLong(curator, layout.sequence(functionId),
+          new RetryNTimes(100, 5));
+      AtomicValue<Long> taken = counter.add((long) jobs.size());
+      if (!taken.succeeded()) {
+        throw new IllegalStateException("could not take job numbers for function " + functionId
+            + ": too much contention on its counter, try again");
+      }
+      long first = taken.preValue() + 1;
+      for (long shardStart = first / StateLayout.SHARD_SIZE; shardStart <= (first + jobs.size() - 1) / StateLayout.SHARD_SIZE; shardStart++) {
+        createIfMissing(layout.shard(functionId, shardStart * StateLayout.SHARD_SIZE));
+      }
+      Instant now = Instant.now();
+      List<CuratorOp> ops = new ArrayList<>(jobs.size() + 2);
+      List<String> ids = new ArrayList<>(jobs.size());
+      ops.add(curator.transactionOp().create().forPath(marker, (first + ":" + jobs.size()).getBytes(StandardCharsets.UTF_8)));
+      for (int i = 0; i < jobs.size(); i++) {
+        String id = JobId.of(functionId, first + i);
+        JobRecord job = jobs.get(i).id(id).status(JobStatus.PENDING).creationDate(now);
+        ops.add(curator.transactionOp().create().forPath(layout.job(id), Json.toBytes(job)));
+        ids.add(id);
+      }
+      ops.add(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+          .forPath(layout.submissionPrefix(functionId),
+              ("{\"first\":" + first + ",\"count\":" + jobs.size() + "}").getBytes(StandardCharsets.UTF_8)));
+      try {
+        curator.transaction().forOperations(ops);
+        return ids;
+      } catch (KeeperException.NodeExistsException raced) {
+        return submittedBatch(functionId, marker).orElseThrow(() -> raced);
+      }
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("submit " + jobs.size() + " jobs to function " + functionId, e);
+    }
+  }
+
+  private Optional<List<String>> submittedBatch(String functionId, String marker) throws Exception {
+    Stat stat = curator.checkExists().forPath(marker);
+    if (stat == null) {
+      return Optional.empty();
+    }
+    String[] range = new String(curator.getData().forPath(marker), StandardCharsets.UTF_8).split(":");
+    long first = Long.parseLong(range[0]);
+    int count = Integer.parseInt(range[1]);
+    List<String> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(JobId.of(functionId, first + i));
+    }
+    return Optional.of(ids);
+  }
+
+  @Override
+  public Optional<Versioned<JobRecord>> job(String jobId) {
+    return read(layout.job(jobId), JobRecord.class);
+  }
+
+  @Override
+  public Map<String, Versioned<JobRecord>> jobs(Collection<String> jobIds) {
+    Map<String, Versioned<JobRecord>> found = new ConcurrentHashMap<>();
+    CountDownLatch pending = new CountDownLatch(jobIds.size());
+    AtomicReference<Exception> error = new AtomicReference<>();
+    try {
+      for (String id : jobIds) {
+        curator.getData().inBackground((client, event) -> {
+          try {
+            if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+              found.put(id, new Versioned<>(Json.fromBytes(event.getData(), JobRecord.class), event.getStat().getVersion()));
+            } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
+              error.compareAndSet(null, KeeperException.create(KeeperException.Code.get(event.getResultCode()), event.getPath()));
+            }
+          } finally {
+            pending.countDown();
+          }
+        }).forPath(layout.job(id));
+      }
+      if (!pending.await(CONNECT_TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("ZooKeeper did not answer reads of " + jobIds.size() + " jobs in time");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading jobs", e);
+    } catch (IllegalStateException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure("read jobs", e);
+    }
+    if (error.get() != null) {
+      throw failure("read jobs", error.get());
+    }
+    return found;
+  }
+
+  @Override
+  public List<String> jobIds(String functionId) {
+    try {
+      List<String> shards = new ArrayList<>(curator.getChildren().forPath(layout.jobs(functionId)));
+      shards.sort(null);
+      List<String> ids = new ArrayList<>();
+      for (String shard : shards) {
+        List<String> numbers = new ArrayList<>(curator.getChildren().forPath(layout.jobs(functionId) + "/" + shard));
+        numbers.sort(Comparator.comparingLong(Long::parseLong));
+        for (String n : numbers) {
+          ids.add(JobId.of(functionId, Long.parseLong(n)));
+        }
+      }
+      return ids;
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("list jobs of function " + functionId, e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSet(JobWrite write) {
+    try {
+      curator.setData().withVersion(write.expectedVersion()).forPath(layout.job(write.record().id()), Json.toBytes(write.record()));
+      return true;
+    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+      return false;
+    } catch (Exception e) {
+      throw failure("write job " + write.record().id(), e);
+    }
+  }
+
+  @Override
+  public List<Boolean> commit(Fence fence, List<JobWrite> writes, List<String> finishedSubmissions)
+      throws StaleFenceException {
+    String fid = fence.functionId();
+    List<CuratorOp> ops = new ArrayList<>(writes.size() + finishedSubmissions.size() + 1);
+    try {
+      ops.add(curator.transactionOp().check().withVersion(fence.version()).forPath(layout.masterEpoch(fid)));
+      for (JobWrite w : writes) {
+        ops.add(curator.transactionOp().setData().withVersion(w.expectedVersion())
+            .forPath(layout.job(w.record().id()), Json.toBytes(w.record())));
+      }
+      for (String name : finishedSubmissions) {
+        ops.add(curator.transactionOp().delete().forPath(layout.submissions(fid) + "/" + name));
+      }
+      curator.transaction().forOperations(ops);
+      List<Boolean> applied = new ArrayList<>(writes.size());
+      writes.forEach(w -> applied.add(Boolean.TRUE));
+      return applied;
+    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException conflict) {
+      checkFence(fence);
+      return commitOneByOne(fence, writes, finishedSubmissions);
+    } catch (Exception e) {
+      throw failure("commit " + writes.size() + " job writes of function " + fid, e);
+    }
+  }
+
+  private List<Boolean> commitOneByOne(Fence fence, List<JobWrite> writes, List<String> finishedSubmissions)
+      throws StaleFenceException {
+    String fid = fence.functionId();
+    List<Boolean> applied = new ArrayList<>(writes.size());
+    for (JobWrite w : writes) {
+      try {
+        curator.transaction().forOperations(
+            curator.transactionOp().check().withVersion(fence.version()).forPath(layout.masterEpoch(fid)),
+            curator.transactionOp().setData().withVersion(w.expectedVersion())
+                .forPath(layout.job(w.record().id()), Json.toBytes(w.record())));
+        applied.add(Boolean.TRUE);
+      } catch (KeeperException.BadVersionException | KeeperException.NoNodeException conflict) {
+        checkFence(fence);
+        applied.add(Boolean.FALSE);
+      } catch (Exception e) {
+        throw failure("write job " + w.record().id(), e);
+      }
+    }
+    for (String name : finishedSubmissions) {
+      try {
+        curator.delete().forPath(layout.submissions(fid) + "/" + name);
+      } catch (KeeperException.NoNodeException gone) {
+        continue;
+      } catch (Exception e) {
+        throw failure("delete submission " + name, e);
+      }
+    }
+    return applied;
+  }
+
+  private void checkFence(Fence fence) throws StaleFenceException {
+    try {
+      Stat stat = curator.checkExists().forPath(layout.masterEpoch(fence.functionId()));
+      if (stat == null || stat.getVersion() != fence.version()) {
+        throw new StaleFenceException(fence);
+      }
+    } catch (StaleFenceException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure("check master epoch", e);
+    }
+  }
+
+  @Override
+  public List<Submission> submissions(String functionId) {
+    try {
+      List<String> names = new ArrayList<>(curator.getChildren().forPath(layout.submissions(functionId)));
+      names.sort(null);
+      List<Submission> entries = new ArrayList<>(names.size());
+      for (String name : names) {
+        try {
+          byte[] data = curator.getData().forPath(layout.submissions(functionId) + "/" + name);
+          var node = Json.tree(data);
+          entries.add(new Submission(name, node.get("first").asLong(), node.get("count").asInt()));
+        } catch (KeeperException.NoNodeException finished) {
+          continue;
+        }
+      }
+      return entries;
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("read submissions of function " + functionId, e);
+    }
+  }
+
+  @Override
+  public Fence takeEpoch(String functionId) {
+    String path = layout.masterEpoch(functionId);
+    try {
+      while (true) {
+        Stat stat = new Stat();
+        long epoch = Long.parseLong(new String(curator.getData().storingStatIn(stat).forPath(path), StandardCharsets.UTF_8)) + 1;
+        try {
+          Stat written = curator.setData().withVersion(stat.getVersion())
+              .forPath(path, Long.toString(epoch).getBytes(StandardCharsets.UTF_8));
+          return new Fence(functionId, epoch, written.getVersion());
+        } catch (KeeperException.BadVersionException raced) {
+          continue;
+        }
+      }
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("take master epoch of function " + functionId, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) == State.STARTED) {
+      curator.close();
+    }
+  }
+
+  private <T> Optional<Versioned<T>> read(String path, Class<T> type) {
+    try {
+      Stat stat = new Stat();
+      byte[] data = curator.getData().storingStatIn(stat).forPath(path);
+      return Optional.of(new Versioned<>(Json.fromBytes(data, type), stat.getVersion()));
+    } catch (KeeperException.NoNodeException e) {
+      return Optional.empty();
+    } catch (Exception e) {
+      throw failure("read " + path, e);
+    }
+  }
+
+  private void createIfMissing(String path) {
+    try {
+      curator.create().creatingParentsIfNeeded().forPath(path);
+    } catch (KeeperException.NodeExistsException exists) {
+      return;
+    } catch (Exception e) {
+      throw failure("create " + path, e);
+    }
+  }
+
+  private static RuntimeException failure(String what, Exception cause) {
+    if (cause instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    if (cause instanceof RuntimeException) {
+      return (RuntimeException) cause;
+    }
+    return new StateStoreException("cannot " + what + ": " + cause.getMessage(), cause);
+  }
+}

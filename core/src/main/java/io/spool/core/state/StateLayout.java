@@ -1,0 +1,69 @@
+package io.spool.core.state;
+
+import io.spool.core.model.JobId;
+import org.apache.curator.utils.ZKPaths;
+
+/**
+ * Where everything lives in ZooKeeper, under a configurable root:
+ *
+ * <pre>
+ * root/functions/&lt;fid&gt;                        the function record
+ * root/functions/&lt;fid&gt;/jobs/&lt;shard&gt;/&lt;n&gt;      job records, at most {@value #SHARD_SIZE} per shard
+ * root/functions/&lt;fid&gt;/seq                    counter of job numbers
+ * root/functions/&lt;fid&gt;/submissions/s-&lt;seq&gt;   the submission log: job ranges the master has yet to finish
+ * root/functions/&lt;fid&gt;/batches/&lt;batchId&gt;     idempotency markers of submitted batches
+ * root/functions/&lt;fid&gt;/master/lock            the lock that makes one master live per function
+ * root/functions/&lt;fid&gt;/master/epoch           the live master's epoch; its version fences the master's writes
+ * root/functions/&lt;fid&gt;/master/live            ephemeral: where the live master listens
+ * </pre>
+ */
+public final class StateLayout {
+
+  /** Most job znodes under one parent (ZooKeeper's getChildren reply is bounded by jute.maxbuffer). */
+  public static final int SHARD_SIZE = 1000;
+
+  private final String root;
+
+  public StateLayout(String root) {
+    if (root == null || !root.startsWith("/") || (root.length() > 1 && root.endsWith("/"))) {
+      throw new IllegalArgumentException("ZooKeeper root '" + root + "' must be an absolute path such as /spool");
+    }
+    this.root = root;
+  }
+
+  public String root() { return root; }
+
+  public String functions() { return ZKPaths.makePath(root, "functions"); }
+
+  public String function(String fid) { return ZKPaths.makePath(functions(), fid); }
+
+  public String jobs(String fid) { return ZKPaths.makePath(function(fid), "jobs"); }
+
+  public String shard(String fid, long number) {
+    return ZKPaths.makePath(jobs(fid), String.format("%09d", number / SHARD_SIZE));
+  }
+
+  public String job(String jobId) {
+    String fid = JobId.functionId(jobId);
+    long number = JobId.number(jobId);
+    return ZKPaths.makePath(shard(fid, number), Long.toString(number));
+  }
+
+  public String sequence(String fid) { return ZKPaths.makePath(function(fid), "seq"); }
+
+  public String submissions(String fid) { return ZKPaths.makePath(function(fid), "submissions"); }
+
+  public String submissionPrefix(String fid) { return ZKPaths.makePath(submissions(fid), "s-"); }
+
+  public String batches(String fid) { return ZKPaths.makePath(function(fid), "batches"); }
+
+  public String batch(String fid, String batchId) { return ZKPaths.makePath(batches(fid), batchId); }
+
+  public String master(String fid) { return ZKPaths.makePath(function(fid), "master"); }
+
+  public String masterLock(String fid) { return ZKPaths.makePath(master(fid), "lock"); }
+
+  public String masterEpoch(String fid) { return ZKPaths.makePath(master(fid), "epoch"); }
+
+  public String masterLive(String fid) { return ZKPaths.makePath(master(fid), "live"); }
+}

@@ -1,0 +1,132 @@
+package io.spool.core.state;
+
+import io.spool.core.config.SpoolConfig;
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.JobRecord;
+import java.io.Closeable;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Spool's state in ZooKeeper: function records, sharded job records, each function's submission log and the
+ * fencing of its master. Clients create functions and jobs; the function's master is the single writer of job
+ * execution state, and its writes are fenced by its epoch.
+ */
+public interface StateStore extends Closeable {
+
+  /** A builder of a store; {@link Builder#build()} then {@link #start()}. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Connects (waiting a bounded time) and makes sure the root exists. */
+  void start();
+
+  /** The Curator client the store uses, for recipes that other components build on the same connection. */
+  CuratorFramework curator();
+
+  StateLayout layout();
+
+  /** Creates a new function and its subtree; fails if the id exists. */
+  void createFunction(FunctionRecord record);
+
+  Optional<Versioned<FunctionRecord>> function(String functionId);
+
+  /** All function ids. */
+  List<String> functionIds();
+
+  /**
+   * Applies {@code change} to the function's current record and writes it back with compare-and-set, again on a
+   * race, until it succeeds. {@code change} may throw to refuse (e.g. an illegal transition).
+   *
+   * @throws NotFoundException if the function does not exist
+   */
+  FunctionRecord updateFunction(String functionId, UnaryOperator<FunctionRecord> change);
+
+  /** As {@link #updateFunction(String, UnaryOperator)}, checking a master's fence in the same multi-op. */
+  FunctionRecord updateFunction(Fence fence, UnaryOperator<FunctionRecord> change) throws StaleFenceException;
+
+  /**
+   * Creates jobs as one batch: job numbers are taken from the function's counter, the records, an entry of the
+   * submission log and the batch's idempotency marker go in one multi-op. Submitting the same {@code batchId}
+   * again returns the ids of the first submission and creates nothing.
+   *
+   * @return the new job ids, in the order of {@code jobs}
+   */
+  List<String> submitJobs(String functionId, String batchId, List<JobRecord> jobs);
+
+  Optional<Versioned<JobRecord>> job(String jobId);
+
+  /** Reads many jobs at once (in parallel); ids that do not exist are absent from the result. */
+  Map<String, Versioned<JobRecord>> jobs(Collection<String> jobIds);
+
+  /** Every job id of a function, in job-number order. */
+  List<String> jobIds(String functionId);
+
+  /** A single compare-and-set write of a job (the client's side of races such as cancel vs. start). */
+  boolean compareAndSet(JobWrite write);
+
+  /**
+   * The master's batched write: all {@code writes} and deletions of finished submission-log entries in one
+   * multi-op checked against {@code fence}. If the multi-op fails on a version conflict, the writes are retried one
+   * by one so that only the conflicting ones are lost.
+   *
+   * @return for each write, whether it was applied
+   * @throws StaleFenceException if a newer master holds the function
+   */
+  List<Boolean> commit(Fence fence, List<JobWrite> writes, List<String> finishedSubmissions) throws StaleFenceException;
+
+  /** The function's submission log, oldest first. */
+  List<Submission> submissions(String functionId);
+
+  /** Takes the next epoch of the function's master; call while holding the master lock. */
+  Fence takeEpoch(String functionId);
+
+  @Override
+  void close();
+
+  /** Builds a {@link StateStore}. */
+  final class Builder {
+    private String connectString;
+    private String root = SpoolConfig.ZOOKEEPER_ROOT_DEFAULT;
+    private int sessionTimeoutMs = SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT;
+    private int submitBatchSize = SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT;
+
+    private Builder() {}
+
+    /** Connect string, root and timeouts from Spool's configuration. */
+    public Builder configuration(Configuration conf) {
+      this.connectString = conf.getTrimmed(SpoolConfig.ZOOKEEPER_QUORUM,
+          SpoolConfig.ZOOKEEPER_QUORUM_DEFAULT);
+      this.root = conf.getTrimmed(SpoolConfig.ZOOKEEPER_ROOT,
+          SpoolConfig.ZOOKEEPER_ROOT_DEFAULT);
+      this.sessionTimeoutMs = conf.getInt(SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS,
+          SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT);
+      this.submitBatchSize = conf.getInt(SpoolConfig.SUBMIT_BATCH_SIZE,
+          SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
+      return this;
+    }
+
+    public Builder connectString(String connectString) {
+      this.connectString = connectString;
+      return this;
+    }
+
+    public Builder root(String root) {
+      this.root = root;
+      return this;
+    }
+
+    public StateStore build() {
+      if (connectString == null || connectString.isEmpty()) {
+        throw new IllegalArgumentException("no ZooKeeper quorum: set " + SpoolConfig.ZOOKEEPER_QUORUM);
+      }
+      return new CuratorStateStore(connectString, new StateLayout(root), sessionTimeoutMs, submitBatchSize);
+    }
+  }
+}
