@@ -1,5 +1,6 @@
 package io.spool.core.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Map;
  * the configured inline size live on the file system and {@link #argsFile()} points to them. Dates are epoch
  * milliseconds in the JSON; absent fields are left out.
  */
+@JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public final class JobRecord {
 
   private String id;
