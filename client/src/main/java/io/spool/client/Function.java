@@ -222,6 +222,16 @@ public final class Function {
     return jobs;
   }
 
+  /** Every job of this function, in submission order (their state is read when first asked for). */
+  public List<Job> jobs() {
+    requireSaved();
+    List<Job> jobs = new ArrayList<>();
+    for (String id : spool.store().jobIds(record.id())) {
+      jobs.add(new Job(spool, id, null));
+    }
+    return jobs;
+  }
+
   /** Reads the function's current state from the cluster. */
   public Function refresh() {
     requireSaved();

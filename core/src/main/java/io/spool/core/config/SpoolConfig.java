@@ -120,13 +120,18 @@ public final class SpoolConfig {
   /**
    * The configuration a client or CLI starts from: Hadoop's own files from the classpath or
    * {@code HADOOP_CONF_DIR}, then {@code spool-site.xml} from {@code $SPOOL_CONF_DIR}, else from
-   * {@code ~/.spool/conf}, else from the classpath.
+   * {@code ~/.spool/conf}, else from the classpath. The launcher {@code bin/spool} names the distribution jar it
+   * built with the system property {@value #DIST_JAR}, which applies unless the site file sets it.
    */
   public static Configuration load() {
     Configuration conf = new Configuration();
     siteFile().ifPresentOrElse(
         file -> conf.addResource(new org.apache.hadoop.fs.Path(file.toUri())),
         () -> conf.addResource(SITE_FILE));
+    String jar = System.getProperty(DIST_JAR);
+    if (jar != null && conf.getTrimmed(DIST_JAR, "").isEmpty()) {
+      conf.set(DIST_JAR, jar);
+    }
     return conf;
   }
 

@@ -1,0 +1,101 @@
+package io.spool.local;
+
+import io.spool.cli.CliExtension;
+import io.spool.client.Spool;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Adds {@code spool local start|stop|status} and {@code spool demo} to the command line. */
+public final class LocalCommands implements CliExtension {
+
+  @Override
+  public void register(CommandLine root, Supplier<Spool> connection) {
+    CommandLine local = new CommandLine(new Local());
+    local.addSubcommand(new Start());
+    local.addSubcommand(new Stop());
+    local.addSubcommand(new Status());
+    root.addSubcommand("local", local);
+    root.addSubcommand("demo", new Demo());
+  }
+
+  /** Options shared by the {@code local} commands. */
+  static class DataDirOptions {
+    @Option(names = "--data-dir", description = "where the embedded cluster keeps its data (default: ~/.spool/local)")
+    Path dataDir;
+
+    Path dataDir() {
+      return dataDir != null ? dataDir.toAbsolutePath() : LocalClusterControl.defaultDataDir();
+    }
+  }
+
+  @Command(name = "local", mixinStandardHelpOptions = true,
+      description = "The embedded single-machine cluster: ZooKeeper, HDFS and YARN in one background JVM.")
+  static final class Local implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true,
+      description = "Start the embedded cluster in the background (or report the running one) and write the client "
+          + "configuration that every other command picks up.")
+  static final class Start implements Callable<Integer> {
+    @CommandLine.Mixin
+    DataDirOptions options = new DataDirOptions();
+    @Option(names = "--conf-file", description = "where to write the client configuration "
+        + "(default: ~/.spool/conf/spool-site.xml)")
+    Path confFile;
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Path conf = confFile != null ? confFile.toAbsolutePath() : LocalClusterControl.defaultConfFile();
+      LocalClusterStatus status = LocalClusterControl.start(options.dataDir(), conf, LocalClusterControl.DEFAULT_START_TIMEOUT);
+      spec.commandLine().getOut().println(status.describe());
+      return 0;
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true,
+      description = "Stop the embedded cluster; its functions, jobs and results are kept for the next start.")
+  static final class Stop implements Callable<Integer> {
+    @CommandLine.Mixin
+    DataDirOptions options = new DataDirOptions();
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      spec.commandLine().getOut().println(
+          LocalClusterControl.stop(options.dataDir(), LocalClusterControl.DEFAULT_STOP_TIMEOUT).describe());
+      return 0;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Say whether the embedded cluster runs, and where. Exit 0 if it runs, 3 if not.")
+  static final class Status implements Callable<Integer> {
+    @CommandLine.Mixin
+    DataDirOptions options = new DataDirOptions();
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalClusterStatus status = LocalClusterControl.status(options.dataDir());
+      spec.commandLine().getOut().println(status.describe());
+      return status.running() ? 0 : 3;
+    }
+  }
+}

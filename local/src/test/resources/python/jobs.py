@@ -1,0 +1,43 @@
+"""Functions that the integration tests run as Spool jobs."""
+
+import os
+import sys
+import time
+
+
+def hello(i):
+    print(f"saying hello to {i}")
+    print(f"hello {i} on stderr", file=sys.stderr)
+    return f"hello {i}"
+
+
+def echo(i):
+    return {"i": i, "square": i * i}
+
+
+def greet(name, punctuation=".", *, greeting="Hello"):
+    return f"{greeting}, {name}{punctuation}"
+
+
+def raw(n):
+    return bytes(range(n))
+
+
+class TileError(Exception):
+    pass
+
+
+def boom(tile):
+    print(f"working on tile {tile}")
+    raise TileError(f"tile {tile} is broken")
+
+
+def stamp(i, seconds):
+    start = time.time()
+    time.sleep(seconds)
+    return {"i": i, "start": start, "end": time.time(), "pid": os.getpid()}
+
+
+def sleepy(seconds):
+    time.sleep(seconds)
+    return seconds
