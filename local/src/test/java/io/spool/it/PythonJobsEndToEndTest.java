@@ -91,6 +91,7 @@ class PythonJobsEndToEndTest {
     }
     List<Job> jobs = echo.map(args);
     assertEquals(50, jobs.size());
+    assertEquals(1, mastersOf(echo.id()).size(), "save and map must start exactly one master");
     for (int i = 0; i < 50; i++) {
       Job job = jobs.get(i);
       assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
@@ -191,17 +192,20 @@ class PythonJobsEndToEndTest {
     return null;
   }
 
-  @Test
-  void masterIsAYarnApplicationOfTypeSpoolNamedAfterTheFunction(Configuration conf) throws Exception {
+  private List<ApplicationReport> mastersOf(String functionId) throws Exception {
     try (YarnClient yarn = YarnClient.createYarnClient()) {
-      yarn.init(conf);
+      yarn.init(spool.configuration());
       yarn.start();
-      List<ApplicationReport> apps = yarn.getApplications(Set.of(MasterStarter.APPLICATION_TYPE), null,
-          Set.of(MasterStarter.tag(hello.id())));
-      assertFalse(apps.isEmpty(), "no SPOOL application tagged with function " + hello.id());
-      assertEquals("hello", apps.get(0).getName());
-      assertEquals("SPOOL", apps.get(0).getApplicationType());
+      return yarn.getApplications(Set.of(MasterStarter.APPLICATION_TYPE), null, Set.of(MasterStarter.tag(functionId)));
     }
+  }
+
+  @Test
+  void masterIsAYarnApplicationOfTypeSpoolNamedAfterTheFunction() throws Exception {
+    List<ApplicationReport> apps = mastersOf(hello.id());
+    assertFalse(apps.isEmpty(), "no SPOOL application tagged with function " + hello.id());
+    assertEquals("hello", apps.get(0).getName());
+    assertEquals("SPOOL", apps.get(0).getApplicationType());
   }
 
   @Test

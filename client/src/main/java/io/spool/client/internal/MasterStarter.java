@@ -85,7 +85,7 @@ public final class MasterStarter {
       throw new IOException("cannot check the master of function " + function.id(), e);
     }
     try {
-      List<ApplicationReport> active = yarn.getApplications(null, null, Set.of(tag(function.id())), ACTIVE);
+      List<ApplicationReport> active = yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(function.id())));
       if (!active.isEmpty()) {
         return;
       }

@@ -1,0 +1,120 @@
+package io.spool.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spool.cli.SpoolCli;
+import io.spool.client.Spool;
+import io.spool.core.config.SpoolConfig;
+import io.spool.local.SpoolClusterExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code spool} command line against the embedded cluster, in process. */
+@ExtendWith(SpoolClusterExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(300)
+class CliTest {
+
+  private Configuration conf;
+  private String jobsPy;
+
+  /** What one command printed and returned. */
+  private record Run(int exit, String out, String err) {
+    List<String> lines() {
+      return out.lines().toList();
+    }
+  }
+
+  @BeforeAll
+  void setUp(Configuration conf) throws Exception {
+    conf.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 15_000);
+    conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 3_000);
+    this.conf = conf;
+    jobsPy = Paths.get(CliTest.class.getResource("/python/jobs.py").toURI()).toString();
+  }
+
+  private Run spool(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = SpoolCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), () -> Spool.connect(conf));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void createSubmitWaitResultAndLog() {
+    Run create = spool("function", "create", jobsPy + ":hello", "--memory", "256Mi", "--maximum-concurrency", "2");
+    assertEquals(0, create.exit(), create.err());
+    String fid = create.out().trim();
+    Run submit = spool("job", "submit", fid, "1", "[2]", "\"three\"");
+    assertEquals(0, submit.exit(), submit.err());
+    List<String> ids = submit.lines();
+    assertEquals(List.of(fid + "-1", fid + "-2", fid + "-3"), ids);
+    Run wait = spool("job", "wait", ids.get(0), ids.get(1), ids.get(2), "--timeout", "180");
+    assertEquals(0, wait.exit(), wait.out() + wait.err());
+    assertTrue(wait.out().contains(ids.get(2) + " SUCCESS"), wait.out());
+    assertEquals("\"hello three\"", spool("job", "result", ids.get(2)).out().trim());
+    assertEquals("\"hello 2\"", spool("job", "result", ids.get(1)).out().trim());
+    Run log = spool("job", "log", ids.get(0));
+    assertTrue(log.out().contains("saying hello to 1"), log.out());
+    assertTrue(log.out().contains("hello 1 on stderr"), log.out());
+    Run get = spool("function", "get", fid, "--json");
+    assertTrue(get.out().contains("\"status\":\"READY\""), get.out());
+  }
+
+  @Test
+  void submitFromAJsonLinesFileWithKwargsAndWait(@TempDir Path dir) throws Exception {
+    String fid = spool("function", "create", jobsPy + ":greet", "--memory", "256").out().trim();
+    Path file = dir.resolve("jobs.jsonl");
+    Files.writeString(file, "[\"Ada\"]\n\n{\"args\": [\"Bob\"], \"kwargs\": {\"greeting\": \"Hi\"}}\n");
+    Run submit = spool("job", "submit", fid, "--file", file.toString(), "--kwargs", "{\"punctuation\": \"!\"}",
+        "--wait", "--timeout", "180");
+    assertEquals(0, submit.exit(), submit.out() + submit.err());
+    assertEquals("\"Hello, Ada!\"", spool("job", "result", fid + "-1").out().trim());
+    assertEquals("\"Hi, Bob.\"", spool("job", "result", fid + "-2").out().trim());
+  }
+
+  @Test
+  void waitExitsOneWhenAJobFailed() {
+    String fid = spool("function", "create", jobsPy + ":boom", "--memory", "256").out().trim();
+    Run submit = spool("job", "submit", fid, "\"t1\"", "--wait", "--timeout", "180");
+    assertEquals(SpoolCli.EXIT_JOBS_FAILED, submit.exit(), submit.out() + submit.err());
+    assertTrue(submit.out().contains("FAILURE jobs.TileError: tile t1 is broken"), submit.out());
+    Run result = spool("job", "result", fid + "-1");
+    assertEquals(SpoolCli.EXIT_ERROR, result.exit());
+    assertTrue(result.err().contains("has no result: it is FAILURE"), result.err());
+  }
+
+  @Test
+  void badInputIsAUsageErrorWithAClearMessage() {
+    Run memory = spool("function", "create", jobsPy + ":hello", "--memory", "2XB");
+    assertEquals(SpoolCli.EXIT_USAGE, memory.exit());
+    assertTrue(memory.err().contains("memory \"2XB\" is not a memory size"), memory.err());
+    Run missing = spool("function", "create", "nope.py:hello");
+    assertEquals(SpoolCli.EXIT_USAGE, missing.exit());
+    assertTrue(missing.err().contains("does not exist"), missing.err());
+    Run notJson = spool("job", "submit", "abcdefghij", "{oops");
+    assertEquals(SpoolCli.EXIT_USAGE, notJson.exit());
+    assertTrue(notJson.err().contains("is not JSON"), notJson.err());
+    Run unknownCommand = spool("job", "frobnicate");
+    assertEquals(SpoolCli.EXIT_USAGE, unknownCommand.exit());
+  }
+
+  @Test
+  void unknownFunctionIsAnError() {
+    Run submit = spool("job", "submit", "zzzzzzzzzz", "1");
+    assertEquals(SpoolCli.EXIT_ERROR, submit.exit());
+    assertTrue(submit.err().contains("no function with id 'zzzzzzzzzz'"), submit.err());
+  }
+}
