@@ -35,9 +35,13 @@ def boom(tile):
 def stamp(i, seconds):
     start = time.time()
     time.sleep(seconds)
-    return {"i": i, "start": start, "end": time.time(), "pid": os.getpid()}
+    return {"i": i, "start": start, "end": time.time(), "pid": os.getpid(), "worker": os.getppid()}
 
 
 def sleepy(seconds):
     time.sleep(seconds)
     return seconds
+
+
+def length(text, *, repeat=1):
+    return len(text) * repeat

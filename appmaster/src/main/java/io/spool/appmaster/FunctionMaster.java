@@ -59,7 +59,6 @@ public final class FunctionMaster {
   /** Localized name of the distribution jar. */
   public static final String DIST_JAR_NAME = "spool.jar";
 
-  private static final long LOCK_WAIT_MS = 30_000;
 
   private final Configuration conf;
   private final String functionId;
@@ -104,7 +103,10 @@ public final class FunctionMaster {
       store.start();
       MasterLeadership leadership = new MasterLeadership(store, functionId);
       try {
-        if (!leadership.acquire(LOCK_WAIT_MS)) {
+        // an earlier master's lock lasts until its ZooKeeper session expires: wait longer than that
+        long lockWaitMs = 2L * conf.getInt(SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS,
+            SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT) + 10_000;
+        if (!leadership.acquire(lockWaitMs)) {
           shutdown.request(new Shutdown.Reason(FinalApplicationStatus.SUCCEEDED, Shutdown.EXIT_SUCCESS,
               "another master is live for function " + functionId, true));
         } else {

@@ -12,7 +12,9 @@ import io.spool.client.Spool;
 import io.spool.client.internal.MasterStarter;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
+import io.spool.core.state.StateStore;
 import io.spool.core.state.NotFoundException;
 import io.spool.local.SpoolClusterExtension;
 import java.net.URISyntaxException;
@@ -108,6 +110,20 @@ class PythonJobsEndToEndTest {
   }
 
   @Test
+  void argumentsLargerThanTheInlineLimitTravelThroughTheFileSystem() throws Exception {
+    Function length = function("length").memory(256).build().save();
+    String big = "x".repeat(40_000);
+    Job job = length.callWith(List.of(big), Map.of("repeat", 3));
+    assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
+    assertEquals(120_000, job.result());
+    try (StateStore store = StateStore.builder().configuration(spool.configuration()).build()) {
+      store.start();
+      JobRecord record = store.job(job.id()).orElseThrow().value();
+      assertTrue(record.argsFile() != null && record.args() == null, "arguments were inlined in ZooKeeper");
+    }
+  }
+
+  @Test
   void bytesComeBackAsTheSameBytes() throws Exception {
     Function raw = function("raw").memory(256).build().save();
     Job job = raw.call(256);
@@ -146,6 +162,9 @@ class PythonJobsEndToEndTest {
       assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
       spans.add((Map<?, ?>) job.result());
     }
+    assertEquals(1, spans.stream().map(m -> m.get("worker")).distinct().count(),
+        "one warm executor runs the jobs one after another: " + spans);
+    assertEquals(6, spans.stream().map(m -> m.get("pid")).distinct().count(), "each job runs in a fresh child");
     spans.sort(Comparator.comparingDouble(m -> ((Number) m.get("start")).doubleValue()));
     for (int i = 1; i < spans.size(); i++) {
       double previousEnd = ((Number) spans.get(i - 1).get("end")).doubleValue();

@@ -3,6 +3,7 @@ package io.spool.client.internal;
 import io.spool.appmaster.MasterLaunch;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.state.StateStore;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
 import org.apache.hadoop.yarn.api.records.Priority;
@@ -29,7 +31,9 @@ import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.client.api.YarnClientApplication;
+import org.apache.hadoop.yarn.exceptions.ApplicationNotFoundException;
 import org.apache.hadoop.yarn.exceptions.YarnException;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,13 +82,9 @@ public final class MasterStarter {
   /** Starts a master for the function unless one is live or already starting. */
   public synchronized void ensureMaster(FunctionRecord function) throws IOException {
     try {
-      if (store.curator().checkExists().forPath(store.layout().masterLive(function.id())) != null) {
+      if (liveMasterRuns(function.id())) {
         return;
       }
-    } catch (Exception e) {
-      throw new IOException("cannot check the master of function " + function.id(), e);
-    }
-    try {
       List<ApplicationReport> active = yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(function.id())));
       if (!active.isEmpty()) {
         return;
@@ -92,6 +92,27 @@ public final class MasterStarter {
       submit(function);
     } catch (YarnException e) {
       throw new IOException("cannot start the master of function " + function.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether the master that the function's live node names is still an active YARN application. A live node can
+   * outlast its master for a session timeout (a cluster restarted, a master killed), so the node alone is not proof.
+   */
+  private boolean liveMasterRuns(String functionId) throws IOException, YarnException {
+    byte[] live;
+    try {
+      live = store.curator().getData().forPath(store.layout().masterLive(functionId));
+    } catch (KeeperException.NoNodeException none) {
+      return false;
+    } catch (Exception e) {
+      throw new IOException("cannot check the master of function " + functionId, e);
+    }
+    String applicationId = Json.tree(live).path("applicationId").asText();
+    try {
+      return ACTIVE.contains(yarn.getApplicationReport(ApplicationId.fromString(applicationId)).getYarnApplicationState());
+    } catch (ApplicationNotFoundException | IllegalArgumentException gone) {
+      return false;
     }
   }
 
