@@ -14,12 +14,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code spool demo}: starts the embedded cluster if it is not running, creates the function of
@@ -28,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run examples/hello end to end on the embedded cluster (started if needed): 20 jobs, their "
         + "results and one log.")
-final class Demo implements Callable<Integer> {
+final class Demo extends LocalCommands.LocalCommand {
 
   /** System property that {@code bin/spool} sets to the project's directory. */
   static final String HOME_PROPERTY = "spool.home";
@@ -38,18 +35,23 @@ final class Demo implements Callable<Integer> {
   @Option(names = "--timeout", description = "seconds to wait for the jobs (default ${DEFAULT-VALUE})",
       defaultValue = "600")
   long timeout;
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  @Option(names = "--conf-file", description = "the embedded cluster's client configuration, if it has to be "
+      + "started (default: ~/.spool/conf/spool-site.xml)")
+  Path confFile;
+  @Option(names = "--project-dir", description = "the Spool project whose examples/ to run (default: where bin/spool is)")
+  Path projectDir;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     long begin = System.nanoTime();
-    LocalClusterStatus status = LocalClusterControl.status(LocalClusterControl.defaultDataDir());
+    Path hello = examples().resolve("hello").resolve("hello.py");
+    LocalClusterStatus status = LocalClusterControl.status(dataDir());
     if (!status.running()) {
-      out.println("Starting the embedded cluster (ZooKeeper, HDFS, YARN) in " + LocalClusterControl.defaultDataDir() + " ...");
+      out.println("Starting the embedded cluster (ZooKeeper, HDFS, YARN) in " + dataDir() + " ...");
       out.flush();
-      status = LocalClusterControl.start(LocalClusterControl.defaultDataDir(), LocalClusterControl.defaultConfFile(),
+      status = LocalClusterControl.start(dataDir(),
+          confFile != null ? confFile.toAbsolutePath() : LocalClusterControl.defaultConfFile(),
           LocalClusterControl.DEFAULT_START_TIMEOUT);
     }
     out.println(status.describe());
@@ -59,7 +61,6 @@ final class Demo implements Callable<Integer> {
     if (jar != null) {
       conf.set(SpoolConfig.DIST_JAR, jar);
     }
-    Path hello = examples().resolve("hello").resolve("hello.py");
     try (Spool spool = Spool.connect(conf)) {
       long saveStart = System.nanoTime();
       Function function = Function.builder(spool, hello + ":hello").memory("256Mi").maximumConcurrency(4)
@@ -127,12 +128,14 @@ final class Demo implements Callable<Integer> {
     }
   }
 
-  private static Path examples() {
+  private Path examples() {
     String home = System.getProperty(HOME_PROPERTY);
-    Path root = home != null ? Paths.get(home) : Paths.get("").toAbsolutePath();
+    Path root = projectDir != null ? projectDir.toAbsolutePath()
+        : home != null ? Paths.get(home) : Paths.get("").toAbsolutePath();
     Path examples = root.resolve("examples");
     if (!Files.isDirectory(examples.resolve("hello"))) {
-      throw new IllegalStateException("cannot find examples/hello under " + root + ": run bin/spool demo from the project");
+      throw new IllegalArgumentException("cannot find examples/hello under " + root
+          + ": run bin/spool demo of a Spool checkout, or give --project-dir");
     }
     return examples;
   }

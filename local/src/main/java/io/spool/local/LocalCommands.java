@@ -23,13 +23,19 @@ public final class LocalCommands implements CliExtension {
     root.addSubcommand("demo", new Demo());
   }
 
-  /** Options shared by the {@code local} commands. */
-  static class DataDirOptions {
+  /** What the {@code local} commands share: the data directory option and where to print. */
+  abstract static class LocalCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "where the embedded cluster keeps its data (default: ~/.spool/local)")
     Path dataDir;
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
     Path dataDir() {
       return dataDir != null ? dataDir.toAbsolutePath() : LocalClusterControl.defaultDataDir();
+    }
+
+    void print(String text) {
+      spec.commandLine().getOut().println(text);
     }
   }
 
@@ -49,52 +55,36 @@ public final class LocalCommands implements CliExtension {
   @Command(name = "start", mixinStandardHelpOptions = true,
       description = "Start the embedded cluster in the background (or report the running one) and write the client "
           + "configuration that every other command picks up.")
-  static final class Start implements Callable<Integer> {
-    @CommandLine.Mixin
-    DataDirOptions options = new DataDirOptions();
+  static final class Start extends LocalCommand {
     @Option(names = "--conf-file", description = "where to write the client configuration "
         + "(default: ~/.spool/conf/spool-site.xml)")
     Path confFile;
-    @Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
       Path conf = confFile != null ? confFile.toAbsolutePath() : LocalClusterControl.defaultConfFile();
-      LocalClusterStatus status = LocalClusterControl.start(options.dataDir(), conf, LocalClusterControl.DEFAULT_START_TIMEOUT);
-      spec.commandLine().getOut().println(status.describe());
+      print(LocalClusterControl.start(dataDir(), conf, LocalClusterControl.DEFAULT_START_TIMEOUT).describe());
       return 0;
     }
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true,
       description = "Stop the embedded cluster; its functions, jobs and results are kept for the next start.")
-  static final class Stop implements Callable<Integer> {
-    @CommandLine.Mixin
-    DataDirOptions options = new DataDirOptions();
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+  static final class Stop extends LocalCommand {
     @Override
     public Integer call() throws Exception {
-      spec.commandLine().getOut().println(
-          LocalClusterControl.stop(options.dataDir(), LocalClusterControl.DEFAULT_STOP_TIMEOUT).describe());
+      print(LocalClusterControl.stop(dataDir(), LocalClusterControl.DEFAULT_STOP_TIMEOUT).describe());
       return 0;
     }
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Say whether the embedded cluster runs, and where. Exit 0 if it runs, 3 if not.")
-  static final class Status implements Callable<Integer> {
-    @CommandLine.Mixin
-    DataDirOptions options = new DataDirOptions();
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+  static final class Status extends LocalCommand {
     @Override
     public Integer call() throws Exception {
-      LocalClusterStatus status = LocalClusterControl.status(options.dataDir());
-      spec.commandLine().getOut().println(status.describe());
+      LocalClusterStatus status = LocalClusterControl.status(dataDir());
+      print(status.describe());
       return status.running() ? 0 : 3;
     }
   }
