@@ -1,0 +1,2 @@
+/** Spool's configuration keys and their defaults, and how a client finds its configuration. */
+package io.spool.core.config;
