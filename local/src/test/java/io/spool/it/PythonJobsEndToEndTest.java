@@ -10,13 +10,22 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.client.internal.MasterStarter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.channel.ChannelSecret;
+import io.spool.core.channel.Frames;
+import io.spool.core.channel.Messages;
 import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.state.StateStore;
 import io.spool.core.state.NotFoundException;
 import io.spool.local.SpoolClusterExtension;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -225,6 +234,27 @@ class PythonJobsEndToEndTest {
     assertFalse(apps.isEmpty(), "no SPOOL application tagged with function " + hello.id());
     assertEquals("hello", apps.get(0).getName());
     assertEquals("SPOOL", apps.get(0).getApplicationType());
+  }
+
+  @Test
+  void theMastersChannelRefusesAnExecutorWithoutTheSecret() throws Exception {
+    assertEquals(JobStatus.SUCCESS, hello.call(0).waitForCompletion(WAIT));
+    JsonNode live;
+    try (StateStore store = StateStore.builder().configuration(spool.configuration()).build()) {
+      store.start();
+      live = Json.tree(store.curator().getData().forPath(store.layout().masterLive(hello.id())));
+    }
+    try (Socket socket = new Socket(live.get("host").asText(), live.get("port").asInt())) {
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      ObjectNode challenge = Frames.read(in);
+      assertEquals(Messages.CHALLENGE, Messages.type(challenge));
+      String forged = ChannelSecret.mac(ChannelSecret.generate(), challenge.get("nonce").asText(), "container_x");
+      Frames.write(out, Messages.of(Messages.HELLO).put("container", "container_x").put("mac", forged));
+      ObjectNode answer = Frames.read(in);
+      assertEquals(Messages.REFUSED, Messages.type(answer));
+      assertEquals("authentication failed", answer.get("error").asText());
+    }
   }
 
   @Test
