@@ -45,3 +45,13 @@ def sleepy(seconds):
 
 def length(text, *, repeat=1):
     return len(text) * repeat
+
+
+def flaky(marker):
+    """Fails on the first attempt (and leaves a marker file), succeeds on the next."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        print("first attempt: failing")
+        raise RuntimeError("first attempt fails")
+    print("second attempt: fine")
+    return "recovered"

@@ -153,13 +153,18 @@ final class Scheduler {
         dispatching++;
       }
       Optional<Assignment> assignment = Optional.empty();
+      boolean started = false;
       try {
         assignment = start(JobId.of(functionId, number), entry);
+        started = true;
       } finally {
         synchronized (this) {
           dispatching--;
           lastActive = clock.millis();
           assignment.ifPresent(a -> running.put(executor, new Running(a, entry)));
+          if (!started) {
+            queue.addFirst(number);
+          }
         }
       }
       if (assignment.isPresent()) {
@@ -210,7 +215,10 @@ final class Scheduler {
     }
   }
 
-  /** Records how an executor's attempt ended; retries a failure while the function's retryCount allows. */
+  /**
+   * Records how an executor's attempt ended; retries a failure while the function's retryCount allows. If the
+   * outcome cannot be written, the job goes back to the queue (it is still RUNNING in ZooKeeper and runs again).
+   */
   void complete(String executor, Outcome outcome) throws InterruptedException {
     Running r;
     synchronized (this) {
@@ -222,6 +230,18 @@ final class Scheduler {
       running.remove(executor);
       lastActive = clock.millis();
     }
+    try {
+      record(r, outcome);
+    } catch (RuntimeException | InterruptedException e) {
+      synchronized (this) {
+        queue.addFirst(JobId.number(outcome.jobId()));
+      }
+      throw e;
+    }
+  }
+
+  /** Writes the outcome (again on a race with a client's change of the job); re-queues a retry. */
+  private void record(Running r, Outcome outcome) throws InterruptedException {
     JobRecord job = r.assignment().record();
     int version = r.assignment().version();
     while (true) {

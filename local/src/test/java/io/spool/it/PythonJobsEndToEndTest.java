@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Python jobs through the whole path: client → ZooKeeper + HDFS → master → executors → results and logs. */
 @ExtendWith(SpoolClusterExtension.class)
@@ -156,6 +157,32 @@ class PythonJobsEndToEndTest {
     assertTrue(log.contains("working on tile x7"), log);
     IllegalStateException noResult = assertThrows(IllegalStateException.class, job::result);
     assertTrue(noResult.getMessage().contains("FAILURE"), noResult.getMessage());
+  }
+
+  @Test
+  void aJobPastItsTimeoutIsKilledAndMarkedTimeout() throws Exception {
+    Function sleepy = function("sleepy").memory(256).timeout(2).build().save();
+    Job job = sleepy.call(60);
+    assertEquals(JobStatus.TIMEOUT, job.waitForCompletion(WAIT));
+    assertTrue(job.errorReason().contains("timed out after 2 s"), job.errorReason());
+    assertTrue(job.runtime() < 30, "the job was not killed: ran " + job.runtime() + " s");
+  }
+
+  @Test
+  void aFailedJobIsRetriedUpToRetryCountAndKeepsEachAttemptsLog(@TempDir Path dir) throws Exception {
+    Function retried = function("flaky").memory(256).retryCount(1).build().save();
+    Job job = retried.call(dir.resolve("retried").toString());
+    assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
+    assertEquals("recovered", job.result());
+    assertEquals(2, job.executionCount());
+    assertTrue(job.log(1).contains("first attempt fails"), job.log(1));
+    assertTrue(job.log(2).contains("second attempt: fine"), job.log(2));
+
+    Function once = function("flaky").memory(256).build().save();
+    Job failed = once.call(dir.resolve("once").toString());
+    assertEquals(JobStatus.FAILURE, failed.waitForCompletion(WAIT));
+    assertEquals(1, failed.executionCount());
+    assertEquals("RuntimeError: first attempt fails", failed.errorReason());
   }
 
   @Test
