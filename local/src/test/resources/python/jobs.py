@@ -55,3 +55,9 @@ def flaky(marker):
         raise RuntimeError("first attempt fails")
     print("second attempt: fine")
     return "recovered"
+
+
+def odd_fails(i):
+    if i % 2:
+        raise ValueError(f"{i} is odd")
+    return i

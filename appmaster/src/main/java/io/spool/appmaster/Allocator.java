@@ -93,10 +93,17 @@ final class Allocator implements Runnable {
     if (f == null) {
       return;
     }
+    Resource resource = executorResource(f, memoryOverheadMb);
+    requested.removeIf(request -> {
+      if (request.getCapability().equals(resource)) {
+        return false;
+      }
+      amrm.removeContainerRequest(request);
+      return true;
+    });
     int target = Math.min(f.maximumConcurrency(), scheduler.queued() + scheduler.running());
     int missing = target - requested.size() - registry.live();
     if (missing > 0) {
-      Resource resource = executorResource(f, memoryOverheadMb);
       for (int i = 0; i < missing; i++) {
         ContainerRequest request = new ContainerRequest(resource, null, null, Priority.newInstance(1));
         amrm.addContainerRequest(request);
@@ -127,14 +134,15 @@ final class Allocator implements Runnable {
     }
     List<Container> allocated = response.getAllocatedContainers();
     for (Container container : allocated) {
-      ContainerRequest request = requested.pollFirst();
-      if (request == null) {
+      ContainerRequest request = requested.peekFirst();
+      if (request == null || !fits(container.getResource(), request.getCapability())) {
         amrm.releaseAssignedContainer(container.getId());
         continue;
       }
+      requested.pollFirst();
       amrm.removeContainerRequest(request);
       String id = container.getId().toString();
-      registry.launching(id);
+      registry.launching(id, request.getCapability());
       launcher.launch(container, (c, e) -> {
         if (registry.ended(id)) {
           toRelease.add(c.getId());
@@ -150,6 +158,11 @@ final class Allocator implements Runnable {
       }
       scheduler.executorLost(id, "container ended with exit status " + status.getExitStatus());
     }
+  }
+
+  /** Whether an allocated container is at least the size asked for (YARN rounds requests up). */
+  private static boolean fits(Resource container, Resource asked) {
+    return container.getMemorySize() >= asked.getMemorySize() && container.getVirtualCores() >= asked.getVirtualCores();
   }
 
   private void sleep(long millis) throws InterruptedException {

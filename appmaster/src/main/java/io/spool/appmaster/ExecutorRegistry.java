@@ -2,25 +2,37 @@ package io.spool.appmaster;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.hadoop.yarn.api.records.Resource;
 
-/** The executor containers of this master: launched, connected, ended. */
+/**
+ * The executor containers of this master, from launch to end: the size each was requested at, whether it has
+ * connected, and whether it is being retired (the function was resized, or runs more executors than it may now).
+ */
 final class ExecutorRegistry {
 
-  enum State { LAUNCHING, CONNECTED }
+  private static final class Executor {
+    final Resource size;
+    boolean connected;
+    boolean retiring;
 
-  private final Map<String, State> executors = new HashMap<>();
+    Executor(Resource size) {
+      this.size = size;
+    }
+  }
 
-  synchronized void launching(String containerId) {
-    executors.put(containerId, State.LAUNCHING);
+  private final Map<String, Executor> executors = new HashMap<>();
+
+  synchronized void launching(String containerId, Resource size) {
+    executors.put(containerId, new Executor(size));
   }
 
   /** Marks an executor connected; false if this master never launched it (or it already ended). */
   synchronized boolean connected(String containerId) {
-    State state = executors.get(containerId);
-    if (state != State.LAUNCHING) {
+    Executor e = executors.get(containerId);
+    if (e == null || e.connected) {
       return false;
     }
-    executors.put(containerId, State.CONNECTED);
+    e.connected = true;
     return true;
   }
 
@@ -32,5 +44,24 @@ final class ExecutorRegistry {
   /** Executors launched and not yet ended. */
   synchronized int live() {
     return executors.size();
+  }
+
+  /**
+   * Whether the executor should stop before its next job: it was launched at another size than {@code size}, or
+   * more executors are connected than {@code maximumConcurrency} allows. Each surplus executor is retired once.
+   */
+  synchronized boolean retire(String containerId, Resource size, int maximumConcurrency) {
+    Executor e = executors.get(containerId);
+    if (e == null) {
+      return true;
+    }
+    if (e.retiring) {
+      return true;
+    }
+    long active = executors.values().stream().filter(x -> x.connected && !x.retiring).count();
+    if (!e.size.equals(size) || active > maximumConcurrency) {
+      e.retiring = true;
+    }
+    return e.retiring;
   }
 }

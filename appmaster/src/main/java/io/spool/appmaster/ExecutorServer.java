@@ -40,6 +40,9 @@ final class ExecutorServer implements Closeable {
 
     /** The job message for an assignment (arguments, merged environment, timeout). */
     ObjectNode jobMessage(JobRecord job) throws IOException;
+
+    /** Whether the executor should stop instead of taking another job (resized function, too many executors). */
+    boolean retire(String container);
   }
 
   private final ServerSocket server;
@@ -119,10 +122,12 @@ final class ExecutorServer implements Closeable {
         } else if (!Messages.NEXT.equals(type)) {
           throw new IOException("unexpected " + type + " message from executor " + container);
         }
-        Optional<Assignment> next = scheduler.next(container, idleReleaseMs);
+        String executor = container;
+        Optional<Assignment> next = scheduler.next(container, idleReleaseMs, () -> work.retire(executor));
         if (next.isEmpty()) {
           released = true;
-          Frames.write(out, Messages.of(Messages.STOP).put("reason", "no more work"));
+          Frames.write(out, Messages.of(Messages.STOP).put("reason",
+              work.retire(container) ? "retired: the function was resized" : "no more work"));
           return;
         }
         try {

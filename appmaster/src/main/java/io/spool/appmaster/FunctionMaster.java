@@ -145,13 +145,12 @@ public final class FunctionMaster {
       }).build());
       functionCache.start();
       build(store, leadership);
-      try (ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry, work(blobs),
+      try (ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry, work(blobs, registry),
                conf.getLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, SpoolConfig.EXECUTOR_IDLE_RELEASE_MS_DEFAULT));
            ExecutorLauncher launcher = new ExecutorLauncher(conf, executorResources(), executorEnvironment(),
                conf.getInt(SpoolConfig.EXECUTOR_RUNNER_HEAP_MB, SpoolConfig.EXECUTOR_RUNNER_HEAP_MB_DEFAULT),
                host, server.port(), secret)) {
-        allocator[0] = new Allocator(amrm, () -> function,
-            conf.getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB, SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT),
+        allocator[0] = new Allocator(amrm, () -> function, memoryOverheadMb(),
             scheduler, registry, launcher, shutdown, 1000);
         Thread allocatorThread = new Thread(allocator[0], "allocator");
         allocatorThread.start();
@@ -208,7 +207,7 @@ public final class FunctionMaster {
     return Optional.of(new Submission(name, node.get("first").asLong(), node.get("count").asInt()));
   }
 
-  private ExecutorServer.Work work(BlobStore blobs) {
+  private ExecutorServer.Work work(BlobStore blobs, ExecutorRegistry registry) {
     return new ExecutorServer.Work() {
       @Override
       public ObjectNode welcome() {
@@ -243,7 +242,17 @@ public final class FunctionMaster {
         message.put("timeout", f.timeout());
         return message;
       }
+
+      @Override
+      public boolean retire(String container) {
+        FunctionRecord f = function;
+        return registry.retire(container, Allocator.executorResource(f, memoryOverheadMb()), f.maximumConcurrency());
+      }
     };
+  }
+
+  private int memoryOverheadMb() {
+    return conf.getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB, SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT);
   }
 
   private String interpreter(FunctionRecord f) {

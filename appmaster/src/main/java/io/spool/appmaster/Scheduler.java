@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,22 +131,23 @@ final class Scheduler {
 
   /**
    * The next job for {@code executor}, written RUNNING; waits at most {@code waitMs} for one, then returns empty
-   * (the executor is then released as idle).
+   * (the executor is then released as idle). Also empty as soon as {@code retire} says the executor should stop
+   * (checked again whenever the function changes).
    */
-  Optional<Assignment> next(String executor, long waitMs) throws InterruptedException {
+  Optional<Assignment> next(String executor, long waitMs, BooleanSupplier retire) throws InterruptedException {
     long deadline = clock.millis() + waitMs;
     while (true) {
       long number;
       Entry entry;
       synchronized (this) {
-        while (!stopped && (paused || queue.isEmpty() || !runnable())) {
+        while (!stopped && !retire.getAsBoolean() && (paused || queue.isEmpty() || !runnable())) {
           long left = deadline - clock.millis();
           if (left <= 0) {
             return Optional.empty();
           }
           wait(left);
         }
-        if (stopped) {
+        if (stopped || retire.getAsBoolean()) {
           return Optional.empty();
         }
         number = queue.pollFirst();
@@ -187,14 +189,15 @@ final class Scheduler {
         return Optional.empty();
       }
       JobRecord job = read.get().value();
-      switch (job.status()) {
+      JobStatus previous = job.status();
+      switch (previous) {
         case SUCCESS, FAILURE, TIMEOUT, CANCELED -> {
           finishOne(entry);
           return Optional.empty();
         }
         case CANCEL, CANCELING -> {
           if (write(new JobWrite(job.transition(JobStatus.CANCELED).lastCompletionDate(clock.instant()),
-              read.get().version()))) {
+              read.get().version(), previous))) {
             finishOne(entry);
             return Optional.empty();
           }
@@ -209,7 +212,7 @@ final class Scheduler {
       job.transition(JobStatus.RUNNING)
           .executionCount(job.executionCount() + 1)
           .lastExecutionDate(clock.instant());
-      if (write(new JobWrite(job, read.get().version()))) {
+      if (write(new JobWrite(job, read.get().version(), previous))) {
         return Optional.of(new Assignment(job, read.get().version() + 1));
       }
     }
@@ -245,8 +248,9 @@ final class Scheduler {
     JobRecord job = r.assignment().record();
     int version = r.assignment().version();
     while (true) {
+      JobStatus previous = job.status();
       boolean retry = end(job, outcome);
-      if (write(new JobWrite(job, version))) {
+      if (write(new JobWrite(job, version, previous))) {
         if (retry) {
           synchronized (this) {
             queue.addLast(JobId.number(job.id()));

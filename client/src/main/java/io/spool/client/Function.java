@@ -13,6 +13,7 @@ import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
+import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
 import io.spool.core.state.NotFoundException;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.yarn.api.records.Resource;
 
@@ -60,13 +62,18 @@ public final class Function {
         .orElseThrow(() -> new NotFoundException("no function with id '" + id + "'")).value(), null);
   }
 
-  /** Every saved function, by id. */
+  /** Every saved function, oldest first. */
   public static List<Function> list(Spool spool) {
-    List<Function> all = new ArrayList<>();
-    for (String id : spool.store().functionIds()) {
-      spool.store().function(id).ifPresent(v -> all.add(new Function(spool, v.value(), null)));
-    }
-    return all;
+    return search(spool).list();
+  }
+
+  /** A search over the saved functions, with filters, a sort and pages. */
+  public static FunctionSearch search(Spool spool) {
+    return new FunctionSearch(spool);
+  }
+
+  Function(Spool spool, FunctionRecord record) {
+    this(spool, record, null);
   }
 
   /**
@@ -88,18 +95,7 @@ public final class Function {
           + configuredImages(conf) + " (set " + SpoolConfig.IMAGE_PREFIX + "<name>" + SpoolConfig.IMAGE_INTERPRETER_SUFFIX + ")");
     }
     try {
-      Resource max = spool.masters().maximumResource();
-      int memory = record.memory() + conf.getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB,
-          SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT);
-      if (memory > max.getMemorySize()) {
-        throw new IllegalArgumentException("memory " + record.memory() + " MiB (plus the runner's "
-            + (memory - record.memory()) + " MiB) is more than the cluster's largest container, " + max.getMemorySize()
-            + " MiB: lower memory or raise 'yarn.scheduler.maximum-allocation-mb'");
-      }
-      if (Resources.vcores(record.cpus()) > max.getVirtualCores()) {
-        throw new IllegalArgumentException("cpus " + record.cpus() + " is more than the cluster's largest container, "
-            + max.getVirtualCores() + " vcores: lower cpus or raise 'yarn.scheduler.maximum-allocation-vcores'");
-      }
+      checkFitsCluster(record);
       byte[] bundle = Bundler.bundle(entrypoint);
       String id = JobId.newFunctionId();
       Instant now = Instant.now();
@@ -120,6 +116,27 @@ public final class Function {
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save function " + record.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses resources above the cluster's largest container, naming the setting that bounds it. */
+  private void checkFitsCluster(FunctionRecord f) {
+    Resource max;
+    try {
+      max = spool.masters().maximumResource();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+    int overhead = spool.configuration().getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB,
+        SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT);
+    if (f.memory() + overhead > max.getMemorySize()) {
+      throw new IllegalArgumentException("memory " + f.memory() + " MiB (plus the runner's " + overhead
+          + " MiB) is more than the cluster's largest container, " + max.getMemorySize()
+          + " MiB: lower memory or raise 'yarn.scheduler.maximum-allocation-mb'");
+    }
+    if (Resources.vcores(f.cpus()) > max.getVirtualCores()) {
+      throw new IllegalArgumentException("cpus " + f.cpus() + " is more than the cluster's largest container, "
+          + max.getVirtualCores() + " vcores: lower cpus or raise 'yarn.scheduler.maximum-allocation-vcores'");
     }
   }
 
@@ -164,6 +181,11 @@ public final class Function {
 
   private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList) {
     requireSaved();
+    refresh();
+    if (!record.enabled()) {
+      throw new IllegalStateException("function " + record.id() + " (\"" + record.name()
+          + "\") is disabled: enable() it to submit or rerun jobs");
+    }
     Configuration conf = spool.configuration();
     int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);
     List<JobRecord> records = new ArrayList<>(argsList.size());
@@ -199,7 +221,7 @@ public final class Function {
         List<JobRecord> batch = records.subList(from, to);
         for (int i = from; i < to; i++) {
           if (largeArgs.get(i) != null) {
-            String path = BlobStore.userDir(record.owner()) + "/functions/" + record.id() + "/args/" + batchId + "-" + i;
+            String path = BlobStore.functionDir(record.owner(), record.id()) + "/args/" + batchId + "-" + i;
             spool.blobs().write(path, largeArgs.get(i));
             records.get(i).argsFile(path);
           }
@@ -220,6 +242,97 @@ public final class Function {
       throw new UncheckedIOException("cannot submit jobs to function " + record.id() + ": " + e.getMessage(), e);
     }
     return jobs;
+  }
+
+  /** Makes a STOPPED function READY: its pending jobs start (a master is started if none is live). */
+  public Function start() {
+    requireSaved();
+    record = spool.store().updateFunction(record.id(), f -> f.transition(FunctionStatus.READY, null)
+        .modifiedDate(Instant.now()));
+    try {
+      spool.masters().ensureMaster(record);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the master of function " + record.id() + ": " + e.getMessage(), e);
+    }
+    return this;
+  }
+
+  /** Makes a READY function STOPPED: no new job starts; running jobs finish. */
+  public Function stop() {
+    requireSaved();
+    record = spool.store().updateFunction(record.id(), f -> f.transition(FunctionStatus.STOPPED, null)
+        .modifiedDate(Instant.now()));
+    return this;
+  }
+
+  /** Accepts submissions and reruns again. */
+  public Function enable() {
+    return setEnabled(true);
+  }
+
+  /** Refuses new submissions and reruns (with a clear error) until {@link #enable()}; jobs already in run. */
+  public Function disable() {
+    return setEnabled(false);
+  }
+
+  private Function setEnabled(boolean enabled) {
+    requireSaved();
+    record = spool.store().updateFunction(record.id(), f -> f.enabled(enabled).modifiedDate(Instant.now()));
+    return this;
+  }
+
+  /** Starts a change of the function's mutable attributes; {@link Update#save()} writes it. */
+  public Update update() {
+    requireSaved();
+    return new Update();
+  }
+
+  /** The function's job counts per status (every status present, zero where there are none). */
+  public Map<JobStatus, Long> jobStatistics() {
+    requireSaved();
+    return spool.store().jobStatistics(record.id()).asMap();
+  }
+
+  /**
+   * Deletes the function, its jobs, their logs and its bundle; its results too if {@code deleteResults}.
+   *
+   * @throws IllegalStateException if any of its jobs is running (wait for them, or cancel them, first)
+   */
+  public void delete(boolean deleteResults) {
+    requireSaved();
+    String id = record.id();
+    refuseIfRunning();
+    FunctionRecord before = record;
+    record = spool.store().updateFunction(id, f -> (f.status() == FunctionStatus.READY
+        ? f.transition(FunctionStatus.STOPPED, null) : f).enabled(false));
+    try {
+      refuseIfRunning();
+    } catch (IllegalStateException raced) {
+      record = spool.store().updateFunction(id, f -> (before.status() == FunctionStatus.READY
+          && f.status() == FunctionStatus.STOPPED ? f.transition(FunctionStatus.READY, null) : f)
+          .enabled(before.enabled()));
+      throw raced;
+    }
+    try {
+      spool.masters().stopMasters(id);
+      spool.store().deleteFunction(id);
+      spool.blobs().delete(BlobStore.functionDir(record.owner(), id), true);
+      spool.blobs().delete(BlobStore.logsDir(record.owner(), id), true);
+      if (deleteResults) {
+        spool.blobs().delete(BlobStore.resultsDir(record.owner(), id), true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("deleting function " + id + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void refuseIfRunning() {
+    Map<JobStatus, Long> stats = spool.store().jobStatistics(record.id()).asMap();
+    long running = stats.get(JobStatus.RUNNING) + stats.get(JobStatus.CANCEL) + stats.get(JobStatus.CANCELING);
+    if (running > 0) {
+      throw new IllegalStateException("function " + record.id() + " has " + running
+          + " running job(s): wait for them to end (or cancel them) before deleting it");
+    }
   }
 
   /** Every job of this function, in submission order (their state is read when first asked for). */
@@ -257,6 +370,8 @@ public final class Function {
   public int retryCount() { return record.retryCount(); }
   public Map<String, String> environment() { return Map.copyOf(record.environment()); }
   public boolean enabled() { return record.enabled(); }
+  public boolean autoStart() { return record.autoStart(); }
+  public Instant modifiedDate() { return record.modifiedDate(); }
   public FunctionStatus status() { return record.status(); }
   /** Why the function is in its status, if that needs saying (e.g. a failed build). */
   public String statusReason() { return record.statusReason(); }
@@ -270,7 +385,7 @@ public final class Function {
   }
 
   /** Collects a new function's attributes; each is checked where it is set. */
-  public static final class Builder {
+  public static final class Builder extends FunctionAttributes<Builder> {
     private final Spool spool;
     private final Entrypoint entrypoint;
     private final FunctionRecord record = new FunctionRecord();
@@ -290,13 +405,9 @@ public final class Function {
           .retryCount(conf.getInt(SpoolConfig.FUNCTION_RETRY_COUNT, SpoolConfig.FUNCTION_RETRY_COUNT_DEFAULT));
     }
 
-    /** Display name; defaults to the entrypoint's function name. */
-    public Builder name(String name) {
-      if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("name must not be empty");
-      }
-      record.name(name);
-      return this;
+    @Override
+    void set(Consumer<FunctionRecord> change) {
+      change.accept(record);
     }
 
     /** The image, e.g. {@code python3.11} or {@code python3.11:latest}; defaults to the configured one. */
@@ -308,62 +419,36 @@ public final class Function {
       return this;
     }
 
-    /** CPUs per job: a number or a numeric string, greater than 0. */
-    public Builder cpus(Object cpus) {
-      record.cpus(Resources.parseCpus(cpus));
-      return this;
-    }
-
-    /** Memory per job: MiB, or a string such as {@code 512Mi} or {@code 2Gi}. */
-    public Builder memory(Object memory) {
-      record.memory(Resources.parseMemoryMiB(memory));
-      return this;
-    }
-
-    /** Most jobs running at once, at least 1. */
-    public Builder maximumConcurrency(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maximumConcurrency must be at least 1, not " + n);
-      }
-      record.maximumConcurrency(n);
-      return this;
-    }
-
-    /** Seconds one attempt may run, at least 1. */
-    public Builder timeout(int seconds) {
-      if (seconds < 1) {
-        throw new IllegalArgumentException("timeout must be at least 1 second, not " + seconds);
-      }
-      record.timeout(seconds);
-      return this;
-    }
-
-    /** Retries of a job that failed by its own fault, at least 0. */
-    public Builder retryCount(int n) {
-      if (n < 0) {
-        throw new IllegalArgumentException("retryCount must be 0 or more, not " + n);
-      }
-      record.retryCount(n);
-      return this;
-    }
-
-    /** Environment variables of every job. */
-    public Builder environment(Map<String, String> environment) {
-      Map<String, String> copy = new LinkedHashMap<>();
-      environment.forEach((k, v) -> {
-        if (k == null || k.isEmpty() || k.contains("=") || v == null) {
-          throw new IllegalArgumentException("environment entry " + k + "=" + v + " is not a variable and a value");
-        }
-        copy.put(k, v);
-      });
-      record.environment(copy);
-      return this;
-    }
-
     /** The unsaved function; call {@link Function#save()}. */
     public Function build() {
       return new Function(spool, record, entrypoint);
     }
   }
 
+  /**
+   * Changes to a saved function's mutable attributes; {@link #save()} writes them at once. They take effect for jobs
+   * that start afterwards (an executor of the old size finishes its job and is replaced).
+   */
+  public final class Update extends FunctionAttributes<Update> {
+    private final List<Consumer<FunctionRecord>> changes = new ArrayList<>();
+
+    private Update() {}
+
+    @Override
+    void set(Consumer<FunctionRecord> change) {
+      changes.add(change);
+    }
+
+    /** Writes the changes; refused if the new resources exceed the cluster's largest container. */
+    public Function save() {
+      FunctionRecord preview = Json.fromBytes(Json.toBytes(record), FunctionRecord.class);
+      changes.forEach(c -> c.accept(preview));
+      checkFitsCluster(preview);
+      record = spool.store().updateFunction(record.id(), f -> {
+        changes.forEach(c -> c.accept(f));
+        return f.modifiedDate(Instant.now());
+      });
+      return Function.this;
+    }
+  }
 }

@@ -116,10 +116,21 @@ public final class MasterStarter {
     }
   }
 
+  /** Kills the function's active masters (before the function is deleted). */
+  public void stopMasters(String functionId) throws IOException {
+    try {
+      for (ApplicationReport app : yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(functionId)))) {
+        yarn.killApplication(app.getApplicationId(), "function " + functionId + " is being deleted");
+      }
+    } catch (YarnException e) {
+      throw new IOException("cannot stop the master of function " + functionId + ": " + e.getMessage(), e);
+    }
+  }
+
   private void submit(FunctionRecord function) throws IOException, YarnException {
     YarnClientApplication app = yarn.createApplication();
     ApplicationSubmissionContext context = app.getApplicationSubmissionContext();
-    String jobConf = "users/" + function.owner() + "/functions/" + function.id() + "/job-conf.xml";
+    String jobConf = BlobStore.functionDir(function.owner(), function.id()) + "/job-conf.xml";
     blobs.write(jobConf, clientConfiguration());
     context.setApplicationName(function.name());
     context.setApplicationType(APPLICATION_TYPE);

@@ -61,20 +61,32 @@ public final class BlobStore {
     return "users/" + owner;
   }
 
+  public static String functionDir(String owner, String fid) {
+    return userDir(owner) + "/functions/" + fid;
+  }
+
   public static String bundle(String owner, String fid) {
-    return userDir(owner) + "/functions/" + fid + "/bundle.zip";
+    return functionDir(owner, fid) + "/bundle.zip";
+  }
+
+  public static String resultsDir(String owner, String fid) {
+    return userDir(owner) + "/results/" + fid;
+  }
+
+  public static String logsDir(String owner, String fid) {
+    return userDir(owner) + "/logs/" + fid;
   }
 
   public static String result(String owner, String jobId) {
-    return userDir(owner) + "/results/" + JobId.functionId(jobId) + "/" + jobId;
+    return resultsDir(owner, JobId.functionId(jobId)) + "/" + jobId;
   }
 
   public static String log(String owner, String jobId, int attempt) {
-    return userDir(owner) + "/logs/" + JobId.functionId(jobId) + "/" + jobId + "/" + attempt;
+    return logs(owner, jobId) + "/" + attempt;
   }
 
   public static String logs(String owner, String jobId) {
-    return userDir(owner) + "/logs/" + JobId.functionId(jobId) + "/" + jobId;
+    return logsDir(owner, JobId.functionId(jobId)) + "/" + jobId;
   }
 
   /** Makes the owner's directory (0700) if it is missing. */

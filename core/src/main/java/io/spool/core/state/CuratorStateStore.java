@@ -41,6 +41,7 @@ final class CuratorStateStore implements StateStore {
   private final StateLayout layout;
   private final CuratorFramework curator;
   private final int maxBatch;
+  private final Map<String, Versioned<StatusCounts>> masterCounts = new ConcurrentHashMap<>();
 
   CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch) {
     if (maxBatch < 1) {
@@ -97,7 +98,10 @@ final class CuratorStateStore implements StateStore {
           curator.transactionOp().create().forPath(layout.submissions(fid)),
           curator.transactionOp().create().forPath(layout.batches(fid)),
           curator.transactionOp().create().forPath(layout.master(fid)),
-          curator.transactionOp().create().forPath(layout.masterEpoch(fid), "0".getBytes(StandardCharsets.UTF_8)));
+          curator.transactionOp().create().forPath(layout.masterEpoch(fid), "0".getBytes(StandardCharsets.UTF_8)),
+          curator.transactionOp().create().forPath(layout.stats(fid)),
+          curator.transactionOp().create().forPath(layout.masterStats(fid), new StatusCounts().toBytes()),
+          curator.transactionOp().create().forPath(layout.clientStats(fid), new StatusCounts().toBytes()));
     } catch (Exception e) {
       throw failure("create function " + fid, e);
     }
@@ -183,7 +187,7 @@ final class CuratorStateStore implements StateStore {
         createIfMissing(layout.shard(functionId, shardStart * StateLayout.SHARD_SIZE));
       }
       Instant now = Instant.now();
-      List<CuratorOp> ops = new ArrayList<>(jobs.size() + 2);
+      List<CuratorOp> ops = new ArrayList<>(jobs.size() + 3);
       List<String> ids = new ArrayList<>(jobs.size());
       ops.add(curator.transactionOp().create().forPath(marker, (first + ":" + jobs.size()).getBytes(StandardCharsets.UTF_8)));
       for (int i = 0; i < jobs.size(); i++) {
@@ -195,11 +199,19 @@ final class CuratorStateStore implements StateStore {
       ops.add(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
           .forPath(layout.submissionPrefix(functionId),
               ("{\"first\":" + first + ",\"count\":" + jobs.size() + "}").getBytes(StandardCharsets.UTF_8)));
-      try {
-        curator.transaction().forOperations(ops);
-        return ids;
-      } catch (KeeperException.NodeExistsException raced) {
-        return submittedBatch(functionId, marker).orElseThrow(() -> raced);
+      while (true) {
+        Versioned<StatusCounts> counts = clientCounts(functionId);
+        List<CuratorOp> withCounts = new ArrayList<>(ops);
+        withCounts.add(curator.transactionOp().setData().withVersion(counts.version())
+            .forPath(layout.clientStats(functionId), counts.value().add(JobStatus.PENDING, jobs.size()).toBytes()));
+        try {
+          curator.transaction().forOperations(withCounts);
+          return ids;
+        } catch (KeeperException.NodeExistsException raced) {
+          return submittedBatch(functionId, marker).orElseThrow(() -> raced);
+        } catch (KeeperException.BadVersionException countsRaced) {
+          continue;
+        }
       }
     } catch (KeeperException.NoNodeException e) {
       throw new NotFoundException("no function with id '" + functionId + "'");
@@ -230,36 +242,42 @@ final class CuratorStateStore implements StateStore {
 
   @Override
   public Map<String, Versioned<JobRecord>> jobs(Collection<String> jobIds) {
-    Map<String, Versioned<JobRecord>> found = new ConcurrentHashMap<>();
-    CountDownLatch pending = new CountDownLatch(jobIds.size());
+    return readAll(jobIds, layout::job, JobRecord.class);
+  }
+
+  /** Reads many records in parallel; ids whose znode does not exist are absent from the result. */
+  private <T> Map<String, Versioned<T>> readAll(Collection<String> ids, java.util.function.Function<String, String> path,
+      Class<T> type) {
+    Map<String, Versioned<T>> found = new ConcurrentHashMap<>();
+    CountDownLatch pending = new CountDownLatch(ids.size());
     AtomicReference<Exception> error = new AtomicReference<>();
     try {
-      for (String id : jobIds) {
+      for (String id : ids) {
         curator.getData().inBackground((client, event) -> {
           try {
             if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-              found.put(id, new Versioned<>(Json.fromBytes(event.getData(), JobRecord.class), event.getStat().getVersion()));
+              found.put(id, new Versioned<>(Json.fromBytes(event.getData(), type), event.getStat().getVersion()));
             } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
               error.compareAndSet(null, KeeperException.create(KeeperException.Code.get(event.getResultCode()), event.getPath()));
             }
           } finally {
             pending.countDown();
           }
-        }).forPath(layout.job(id));
+        }).forPath(path.apply(id));
       }
       if (!pending.await(CONNECT_TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("ZooKeeper did not answer reads of " + jobIds.size() + " jobs in time");
+        throw new IllegalStateException("ZooKeeper did not answer reads of " + ids.size() + " records in time");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading jobs", e);
+      throw new IllegalStateException("interrupted while reading from ZooKeeper", e);
     } catch (IllegalStateException e) {
       throw e;
     } catch (Exception e) {
-      throw failure("read jobs", e);
+      throw failure("read " + type.getSimpleName() + "s", e);
     }
     if (error.get() != null) {
-      throw failure("read jobs", error.get());
+      throw failure("read " + type.getSimpleName() + "s", error.get());
     }
     return found;
   }
@@ -287,40 +305,122 @@ final class CuratorStateStore implements StateStore {
 
   @Override
   public boolean compareAndSet(JobWrite write) {
+    String fid = write.record().functionId();
+    String path = layout.job(write.record().id());
     try {
-      curator.setData().withVersion(write.expectedVersion()).forPath(layout.job(write.record().id()), Json.toBytes(write.record()));
-      return true;
-    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+      while (true) {
+        Versioned<StatusCounts> counts = clientCounts(fid);
+        try {
+          curator.transaction().forOperations(
+              curator.transactionOp().setData().withVersion(write.expectedVersion())
+                  .forPath(path, Json.toBytes(write.record())),
+              curator.transactionOp().setData().withVersion(counts.version()).forPath(layout.clientStats(fid),
+                  counts.value().move(write.previous(), write.record().status()).toBytes()));
+          return true;
+        } catch (KeeperException.BadVersionException raced) {
+          Stat stat = curator.checkExists().forPath(path);
+          if (stat == null || stat.getVersion() != write.expectedVersion()) {
+            return false;
+          }
+        }
+      }
+    } catch (KeeperException.NoNodeException gone) {
       return false;
     } catch (Exception e) {
       throw failure("write job " + write.record().id(), e);
     }
   }
 
+  private Versioned<StatusCounts> clientCounts(String functionId) throws Exception {
+    Stat stat = new Stat();
+    byte[] data = curator.getData().storingStatIn(stat).forPath(layout.clientStats(functionId));
+    return new Versioned<>(StatusCounts.fromBytes(data), stat.getVersion());
+  }
+
+  @Override
+  public StatusCounts jobStatistics(String functionId) {
+    try {
+      return StatusCounts.fromBytes(curator.getData().forPath(layout.masterStats(functionId)))
+          .plus(StatusCounts.fromBytes(curator.getData().forPath(layout.clientStats(functionId))));
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("read the job statistics of function " + functionId, e);
+    }
+  }
+
+  @Override
+  public void deleteFunction(String functionId) {
+    try {
+      curator.delete().guaranteed().deletingChildrenIfNeeded().forPath(layout.function(functionId));
+    } catch (KeeperException.NoNodeException gone) {
+      return;
+    } catch (Exception e) {
+      throw failure("delete function " + functionId, e);
+    }
+  }
+
+  @Override
+  public List<Versioned<FunctionRecord>> functions() {
+    List<String> ids = functionIds();
+    Map<String, Versioned<FunctionRecord>> found = readAll(ids, layout::function, FunctionRecord.class);
+    List<Versioned<FunctionRecord>> all = new ArrayList<>(found.size());
+    for (String id : ids) {
+      if (found.containsKey(id)) {
+        all.add(found.get(id));
+      }
+    }
+    return all;
+  }
+
   @Override
   public List<Boolean> commit(Fence fence, List<JobWrite> writes, List<String> finishedSubmissions)
       throws StaleFenceException {
     String fid = fence.functionId();
-    List<CuratorOp> ops = new ArrayList<>(writes.size() + finishedSubmissions.size() + 1);
+    List<CuratorOp> ops = new ArrayList<>(writes.size() + finishedSubmissions.size() + 2);
     try {
+      Versioned<StatusCounts> counts = masterCounts(fid);
+      StatusCounts next = new StatusCounts().plus(counts.value());
       ops.add(curator.transactionOp().check().withVersion(fence.version()).forPath(layout.masterEpoch(fid)));
       for (JobWrite w : writes) {
         ops.add(curator.transactionOp().setData().withVersion(w.expectedVersion())
             .forPath(layout.job(w.record().id()), Json.toBytes(w.record())));
+        next.move(w.previous(), w.record().status());
       }
       for (String name : finishedSubmissions) {
         ops.add(curator.transactionOp().delete().forPath(layout.submissions(fid) + "/" + name));
       }
+      if (!writes.isEmpty()) {
+        ops.add(curator.transactionOp().setData().withVersion(counts.version())
+            .forPath(layout.masterStats(fid), next.toBytes()));
+      }
       curator.transaction().forOperations(ops);
+      if (!writes.isEmpty()) {
+        masterCounts.put(fid, new Versioned<>(next, counts.version() + 1));
+      }
       List<Boolean> applied = new ArrayList<>(writes.size());
       writes.forEach(w -> applied.add(Boolean.TRUE));
       return applied;
     } catch (KeeperException.BadVersionException | KeeperException.NoNodeException conflict) {
       checkFence(fence);
       return commitOneByOne(fence, writes, finishedSubmissions);
+    } catch (StaleFenceException e) {
+      throw e;
     } catch (Exception e) {
       throw failure("commit " + writes.size() + " job writes of function " + fid, e);
     }
+  }
+
+  /** The master's counts node as this process last wrote it (read once per epoch). */
+  private Versioned<StatusCounts> masterCounts(String functionId) throws Exception {
+    Versioned<StatusCounts> cached = masterCounts.get(functionId);
+    if (cached == null) {
+      Stat stat = new Stat();
+      byte[] data = curator.getData().storingStatIn(stat).forPath(layout.masterStats(functionId));
+      cached = new Versioned<>(StatusCounts.fromBytes(data), stat.getVersion());
+      masterCounts.put(functionId, cached);
+    }
+    return cached;
   }
 
   private List<Boolean> commitOneByOne(Fence fence, List<JobWrite> writes, List<String> finishedSubmissions)
@@ -329,10 +429,16 @@ final class CuratorStateStore implements StateStore {
     List<Boolean> applied = new ArrayList<>(writes.size());
     for (JobWrite w : writes) {
       try {
+        masterCounts.remove(fid);
+        Versioned<StatusCounts> counts = masterCounts(fid);
+        StatusCounts next = new StatusCounts().plus(counts.value()).move(w.previous(), w.record().status());
         curator.transaction().forOperations(
             curator.transactionOp().check().withVersion(fence.version()).forPath(layout.masterEpoch(fid)),
             curator.transactionOp().setData().withVersion(w.expectedVersion())
-                .forPath(layout.job(w.record().id()), Json.toBytes(w.record())));
+                .forPath(layout.job(w.record().id()), Json.toBytes(w.record())),
+            curator.transactionOp().setData().withVersion(counts.version())
+                .forPath(layout.masterStats(fid), next.toBytes()));
+        masterCounts.put(fid, new Versioned<>(next, counts.version() + 1));
         applied.add(Boolean.TRUE);
       } catch (KeeperException.BadVersionException | KeeperException.NoNodeException conflict) {
         checkFence(fence);
@@ -399,6 +505,7 @@ final class CuratorStateStore implements StateStore {
         try {
           Stat written = curator.setData().withVersion(stat.getVersion())
               .forPath(path, Long.toString(epoch).getBytes(StandardCharsets.UTF_8));
+          masterCounts.remove(functionId);
           return new Fence(functionId, epoch, written.getVersion());
         } catch (KeeperException.BadVersionException raced) {
           continue;

@@ -15,6 +15,8 @@ import org.apache.curator.utils.ZKPaths;
  * root/functions/&lt;fid&gt;/master/lock            the lock that makes one master live per function
  * root/functions/&lt;fid&gt;/master/epoch           the live master's epoch; its version fences the master's writes
  * root/functions/&lt;fid&gt;/master/live            ephemeral: where the live master listens
+ * root/functions/&lt;fid&gt;/stats/master           job counts per status as the master changed them
+ * root/functions/&lt;fid&gt;/stats/client           job counts per status as clients changed them
  * </pre>
  */
 public final class StateLayout {
@@ -66,4 +68,10 @@ public final class StateLayout {
   public String masterEpoch(String fid) { return ZKPaths.makePath(master(fid), "epoch"); }
 
   public String masterLive(String fid) { return ZKPaths.makePath(master(fid), "live"); }
+
+  public String stats(String fid) { return ZKPaths.makePath(function(fid), "stats"); }
+
+  public String masterStats(String fid) { return ZKPaths.makePath(stats(fid), "master"); }
+
+  public String clientStats(String fid) { return ZKPaths.makePath(stats(fid), "client"); }
 }

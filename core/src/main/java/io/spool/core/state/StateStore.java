@@ -40,6 +40,15 @@ public interface StateStore extends Closeable {
   /** All function ids. */
   List<String> functionIds();
 
+  /** Every function record (read in parallel). */
+  List<Versioned<FunctionRecord>> functions();
+
+  /** Removes a function and all its jobs and bookkeeping from ZooKeeper. */
+  void deleteFunction(String functionId);
+
+  /** The function's job counts per status, from the master's and the clients' counts (no scan of jobs). */
+  StatusCounts jobStatistics(String functionId);
+
   /**
    * Applies {@code change} to the function's current record and writes it back with compare-and-set, again on a
    * race, until it succeeds. {@code change} may throw to refuse (e.g. an illegal transition).

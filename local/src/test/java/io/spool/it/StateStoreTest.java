@@ -1,0 +1,132 @@
+package io.spool.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.JobId;
+import io.spool.core.model.JobRecord;
+import io.spool.core.model.JobStatus;
+import io.spool.core.state.Fence;
+import io.spool.core.state.JobWrite;
+import io.spool.core.state.StaleFenceException;
+import io.spool.core.state.StateStore;
+import io.spool.core.state.Versioned;
+import io.spool.local.SpoolClusterExtension;
+import java.time.Instant;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The ZooKeeper state store on the embedded ZooKeeper: batches, idempotency, fencing, statistics. */
+@ExtendWith(SpoolClusterExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StateStoreTest {
+
+  private StateStore store;
+
+  @BeforeAll
+  void start(Configuration conf) {
+    store = StateStore.builder().configuration(conf).root("/spool-store-test").build();
+    store.start();
+  }
+
+  @AfterAll
+  void close() {
+    store.close();
+  }
+
+  private String newFunction() {
+    String id = JobId.newFunctionId();
+    store.createFunction(new FunctionRecord().id(id).name("f").status(FunctionStatus.READY).creationDate(Instant.now())
+        .modifiedDate(Instant.now()));
+    return id;
+  }
+
+  private static List<JobRecord> jobs(int n) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(i -> new JobRecord()).toList();
+  }
+
+  @Test
+  void aBatchSubmittedTwiceIsCreatedOnce() {
+    String fid = newFunction();
+    List<String> first = store.submitJobs(fid, "batch-1", jobs(3));
+    List<String> again = store.submitJobs(fid, "batch-1", jobs(3));
+    assertEquals(first, again);
+    assertEquals(3, store.jobIds(fid).size());
+    assertEquals(1, store.submissions(fid).size());
+    assertEquals(3L, store.jobStatistics(fid).get(JobStatus.PENDING));
+  }
+
+  @Test
+  void jobsAreShardedAcrossParents() {
+    String fid = newFunction();
+    for (int b = 0; b < 3; b++) {
+      store.submitJobs(fid, "b" + b, jobs(500));
+    }
+    List<String> ids = store.jobIds(fid);
+    assertEquals(1500, ids.size());
+    assertEquals(fid + "-1500", ids.get(1499));
+    assertTrue(store.layout().job(fid + "-1500").contains("/000000001/"), store.layout().job(fid + "-1500"));
+  }
+
+  @Test
+  void masterWritesMoveTheStatisticsAndAreFencedByTheEpoch() throws Exception {
+    String fid = newFunction();
+    List<String> ids = store.submitJobs(fid, "b", jobs(2));
+    Fence fence = store.takeEpoch(fid);
+    List<JobWrite> writes = new java.util.ArrayList<>();
+    for (Versioned<JobRecord> v : store.jobs(ids).values()) {
+      writes.add(new JobWrite(v.value().transition(JobStatus.RUNNING), v.version(), JobStatus.PENDING));
+    }
+    assertEquals(List.of(true, true), store.commit(fence, writes, List.of()));
+    assertEquals(2L, store.jobStatistics(fid).get(JobStatus.RUNNING));
+    assertEquals(0L, store.jobStatistics(fid).get(JobStatus.PENDING));
+
+    Versioned<JobRecord> one = store.job(ids.get(0)).orElseThrow();
+    assertEquals(List.of(true), store.commit(fence,
+        List.of(new JobWrite(one.value().transition(JobStatus.SUCCESS), one.version(), JobStatus.RUNNING)), List.of()));
+    assertEquals(1L, store.jobStatistics(fid).get(JobStatus.SUCCESS));
+
+    Versioned<JobRecord> stale = new Versioned<>(one.value(), one.version());
+    assertEquals(List.of(false), store.commit(fence,
+        List.of(new JobWrite(stale.value(), stale.version(), JobStatus.SUCCESS)), List.of()),
+        "a write at an old version is refused");
+
+    Fence newer = store.takeEpoch(fid);
+    assertTrue(newer.epoch() > fence.epoch());
+    Versioned<JobRecord> two = store.job(ids.get(1)).orElseThrow();
+    assertThrows(StaleFenceException.class, () -> store.commit(fence,
+        List.of(new JobWrite(two.value().transition(JobStatus.FAILURE), two.version(), JobStatus.RUNNING)), List.of()));
+    assertEquals(JobStatus.RUNNING, store.job(ids.get(1)).orElseThrow().value().status());
+    assertEquals(1L, store.jobStatistics(fid).get(JobStatus.RUNNING));
+  }
+
+  @Test
+  void clientCompareAndSetLosesToAConcurrentChange() {
+    String fid = newFunction();
+    String id = store.submitJobs(fid, "b", jobs(1)).get(0);
+    Versioned<JobRecord> read = store.job(id).orElseThrow();
+    assertTrue(store.compareAndSet(new JobWrite(read.value().transition(JobStatus.CANCELED), read.version(),
+        JobStatus.PENDING)));
+    assertFalse(store.compareAndSet(new JobWrite(read.value(), read.version(), JobStatus.PENDING)));
+    assertEquals(1L, store.jobStatistics(fid).get(JobStatus.CANCELED));
+    assertEquals(0L, store.jobStatistics(fid).get(JobStatus.PENDING));
+  }
+
+  @Test
+  void deletedFunctionIsGone() {
+    String fid = newFunction();
+    store.submitJobs(fid, "b", jobs(2));
+    store.deleteFunction(fid);
+    assertTrue(store.function(fid).isEmpty());
+    assertFalse(store.functionIds().contains(fid));
+  }
+}
