@@ -1,9 +1,11 @@
 package io.spool.appmaster;
 
 import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.Resources;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import org.apache.hadoop.yarn.api.protocolrecords.AllocateResponse;
@@ -38,6 +40,7 @@ final class Allocator implements Runnable {
   private final Scheduler scheduler;
   private final ExecutorRegistry registry;
   private final ExecutorLauncher launcher;
+  private final Supplier<LaunchSpec> executorSpec;
   private final Shutdown shutdown;
   private final long slowMs;
   private final ArrayDeque<ContainerRequest> requested = new ArrayDeque<>();
@@ -45,15 +48,26 @@ final class Allocator implements Runnable {
   private final Object wake = new Object();
   private boolean woken;
   private int allocateFailures;
+  private volatile Build build;
+  private ContainerRequest buildRequest;
+  private String buildContainer;
+
+  /** The build container asked for, and how its end is reported. */
+  private record Build(Resource resource, LaunchSpec spec, CompletableFuture<Integer> exit) {}
+
+  private static final Priority BUILD_PRIORITY = Priority.newInstance(0);
+  private static final Priority EXECUTOR_PRIORITY = Priority.newInstance(1);
 
   Allocator(AMRMClient<ContainerRequest> amrm, Supplier<FunctionRecord> function, int memoryOverheadMb,
-      Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher, Shutdown shutdown, long slowMs) {
+      Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher, Supplier<LaunchSpec> executorSpec,
+      Shutdown shutdown, long slowMs) {
     this.amrm = amrm;
     this.function = function;
     this.memoryOverheadMb = memoryOverheadMb;
     this.scheduler = scheduler;
     this.registry = registry;
     this.launcher = launcher;
+    this.executorSpec = executorSpec;
     this.shutdown = shutdown;
     this.slowMs = slowMs;
   }
@@ -61,6 +75,17 @@ final class Allocator implements Runnable {
   /** The container size of an executor for a function: its memory plus the runner's overhead, its vcores. */
   static Resource executorResource(FunctionRecord f, int memoryOverheadMb) {
     return Resource.newInstance(f.memory() + memoryOverheadMb, Resources.vcores(f.cpus()));
+  }
+
+  /**
+   * Runs one build container of {@code resource}; the future completes with its exit status (0 when the build
+   * succeeded).
+   */
+  CompletableFuture<Integer> build(Resource resource, LaunchSpec spec) {
+    Build b = new Build(resource, spec, new CompletableFuture<>());
+    build = b;
+    wake();
+    return b.exit();
   }
 
   /** Wakes the loop for an early round (new work, an executor ended). */
@@ -89,6 +114,12 @@ final class Allocator implements Runnable {
   }
 
   private void reconcile() {
+    Build b = build;
+    if (b != null && buildRequest == null && buildContainer == null && !b.exit().isDone()) {
+      buildRequest = new ContainerRequest(b.resource(), null, null, BUILD_PRIORITY);
+      amrm.addContainerRequest(buildRequest);
+      LOG.info("requested a build container of {}", b.resource());
+    }
     FunctionRecord f = function.get();
     if (f == null) {
       return;
@@ -101,11 +132,12 @@ final class Allocator implements Runnable {
       amrm.removeContainerRequest(request);
       return true;
     });
-    int target = Math.min(f.maximumConcurrency(), scheduler.queued() + scheduler.running());
+    int target = f.status() == FunctionStatus.READY
+        ? Math.min(f.maximumConcurrency(), scheduler.queued() + scheduler.running()) : scheduler.running();
     int missing = target - requested.size() - registry.live();
     if (missing > 0) {
       for (int i = 0; i < missing; i++) {
-        ContainerRequest request = new ContainerRequest(resource, null, null, Priority.newInstance(1));
+        ContainerRequest request = new ContainerRequest(resource, null, null, EXECUTOR_PRIORITY);
         amrm.addContainerRequest(request);
         requested.add(request);
       }
@@ -134,6 +166,10 @@ final class Allocator implements Runnable {
     }
     List<Container> allocated = response.getAllocatedContainers();
     for (Container container : allocated) {
+      if (container.getPriority().equals(BUILD_PRIORITY)) {
+        launchBuild(container);
+        continue;
+      }
       ContainerRequest request = requested.peekFirst();
       if (request == null || !fits(container.getResource(), request.getCapability())) {
         amrm.releaseAssignedContainer(container.getId());
@@ -143,7 +179,7 @@ final class Allocator implements Runnable {
       amrm.removeContainerRequest(request);
       String id = container.getId().toString();
       registry.launching(id, request.getCapability());
-      launcher.launch(container, (c, e) -> {
+      launcher.launch(container, executorSpec.get(), (c, e) -> {
         if (registry.ended(id)) {
           toRelease.add(c.getId());
         }
@@ -152,6 +188,12 @@ final class Allocator implements Runnable {
     }
     for (ContainerStatus status : response.getCompletedContainersStatuses()) {
       String id = status.getContainerId().toString();
+      if (id.equals(buildContainer)) {
+        LOG.info("build container {} ended with exit status {}", id, status.getExitStatus());
+        buildContainer = null;
+        build.exit().complete(status.getExitStatus());
+        continue;
+      }
       registry.ended(id);
       if (status.getExitStatus() != ContainerExitStatus.SUCCESS) {
         LOG.warn("executor {} ended with exit status {}: {}", id, status.getExitStatus(), status.getDiagnostics());
@@ -160,12 +202,27 @@ final class Allocator implements Runnable {
     }
   }
 
+  private void launchBuild(Container container) {
+    Build b = build;
+    if (b == null || buildRequest == null || buildContainer != null) {
+      amrm.releaseAssignedContainer(container.getId());
+      return;
+    }
+    amrm.removeContainerRequest(buildRequest);
+    buildRequest = null;
+    buildContainer = container.getId().toString();
+    launcher.launch(container, b.spec(), (c, e) -> b.exit().completeExceptionally(e));
+  }
+
   /** Whether an allocated container is at least the size asked for (YARN rounds requests up). */
   private static boolean fits(Resource container, Resource asked) {
     return container.getMemorySize() >= asked.getMemorySize() && container.getVirtualCores() >= asked.getVirtualCores();
   }
 
   private void sleep(long millis) throws InterruptedException {
+    if (build != null && (buildRequest != null || buildContainer != null)) {
+      millis = Math.min(millis, FAST_MS * 5);
+    }
     synchronized (wake) {
       if (!woken) {
         wake.wait(millis);

@@ -16,6 +16,7 @@ import io.spool.core.state.StateStore;
 import io.spool.core.state.Submission;
 import io.spool.runner.ExecutorMain;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -58,6 +59,8 @@ public final class FunctionMaster {
   public static final String ENV_JOB_CONF = "SPOOL_JOB_CONF";
   /** Localized name of the distribution jar. */
   public static final String DIST_JAR_NAME = "spool.jar";
+  /** Localized name of the function's built environment (on the jobs' PYTHONPATH). */
+  static final String ENVIRONMENT_DIR = "env";
 
 
   private final Configuration conf;
@@ -142,40 +145,34 @@ public final class FunctionMaster {
       functionCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((old, now) -> {
         function = Json.fromBytes(now.getData(), FunctionRecord.class);
         scheduler.functionChanged();
+        if (allocator[0] != null) {
+          allocator[0].wake();
+        }
       }).build());
       functionCache.start();
-      build(store, leadership);
       try (ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry, work(blobs, registry),
                conf.getLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, SpoolConfig.EXECUTOR_IDLE_RELEASE_MS_DEFAULT));
-           ExecutorLauncher launcher = new ExecutorLauncher(conf, executorResources(), executorEnvironment(),
-               conf.getInt(SpoolConfig.EXECUTOR_RUNNER_HEAP_MB, SpoolConfig.EXECUTOR_RUNNER_HEAP_MB_DEFAULT),
-               host, server.port(), secret)) {
-        allocator[0] = new Allocator(amrm, () -> function, memoryOverheadMb(),
-            scheduler, registry, launcher, shutdown, 1000);
+           ExecutorLauncher launcher = new ExecutorLauncher(conf, secret)) {
+        int port = server.port();
+        allocator[0] = new Allocator(amrm, () -> function, memoryOverheadMb(), scheduler, registry, launcher,
+            () -> executorSpec(blobs, host, port), shutdown, 1000);
         Thread allocatorThread = new Thread(allocator[0], "allocator");
         allocatorThread.start();
         submissionCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((old, now) ->
             submission(now).ifPresent(scheduler::addSubmission)).build());
         submissionCache.start();
-        leadership.publish(attempt.getApplicationId().toString(), host, server.port());
+        leadership.publish(attempt.getApplicationId().toString(), host, port);
+        new EnvironmentBuilder(conf, store, leadership, blobs, allocator[0], () -> function,
+            f -> function = f).build(interpreter(function));
         long idleExitMs = conf.getLong(SpoolConfig.MASTER_IDLE_EXIT_MS, SpoolConfig.MASTER_IDLE_EXIT_MS_DEFAULT);
         while (!shutdown.await(500)) {
           if (scheduler.idleFor(idleExitMs)) {
-            exitIfStillIdle(store, leadership, scheduler, host, server.port());
+            exitIfStillIdle(store, leadership, scheduler, host, port);
           }
         }
         scheduler.stop();
         allocatorThread.join(10_000);
       }
-    }
-  }
-
-  /** The build step: no requirements yet, so the environment is the image itself. */
-  private void build(StateStore store, MasterLeadership leadership) throws StaleFenceException {
-    if (function.status() == FunctionStatus.BUILDING) {
-      function = store.updateFunction(leadership.fence(), f -> f.transition(
-          f.autoStart() ? FunctionStatus.READY : FunctionStatus.STOPPED, null));
-      LOG.info("function {} is {}", functionId, function.status());
     }
   }
 
@@ -255,20 +252,49 @@ public final class FunctionMaster {
     return conf.getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB, SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT);
   }
 
-  private String interpreter(FunctionRecord f) {
+  String interpreter(FunctionRecord f) {
     String image = f.image();
     String name = image.contains(":") ? image.substring(0, image.indexOf(':')) : image;
     return SpoolConfig.imageInterpreter(conf, name).orElse("python3");
   }
 
-  private Map<String, LocalResource> executorResources() throws IOException {
-    FileSystem fs = FileSystem.get(conf);
+  /** What an executor container runs: the runner, with the function's (built) bundle and environment. */
+  private LaunchSpec executorSpec(BlobStore blobs, String host, int port) {
+    FunctionRecord f = function;
+    try {
+      Map<String, LocalResource> resources = commonResources(blobs);
+      resources.put(ExecutorMain.BUNDLE_DIR, resource(blobs.fileSystem(), blobs.resolve(f.runBundle()),
+          LocalResourceType.ARCHIVE));
+      Map<String, String> env = containerEnvironment(conf, interpreter(f));
+      if (f.environmentHash() != null) {
+        resources.put(ENVIRONMENT_DIR, resource(blobs.fileSystem(),
+            blobs.resolve(BlobStore.environment(f.environmentHash())), LocalResourceType.ARCHIVE));
+        env.put("PYTHONPATH", ApplicationConstants.Environment.PWD.$$() + "/" + ENVIRONMENT_DIR);
+      }
+      String command = javaCommand(conf.getInt(SpoolConfig.EXECUTOR_RUNNER_HEAP_MB,
+          SpoolConfig.EXECUTOR_RUNNER_HEAP_MB_DEFAULT), ExecutorMain.class.getName() + " " + host + " " + port);
+      return new LaunchSpec(resources, env, command);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the executors of function " + functionId, e);
+    }
+  }
+
+  /** The distribution jar and the job configuration, which every container of this master gets. */
+  static Map<String, LocalResource> commonResources(BlobStore blobs) throws IOException {
     Map<String, LocalResource> resources = new HashMap<>();
-    resources.put(DIST_JAR_NAME, resource(fs, new Path(System.getenv(ENV_DIST_JAR)), LocalResourceType.FILE));
-    resources.put(ExecutorMain.JOB_CONF, resource(fs, new Path(System.getenv(ENV_JOB_CONF)), LocalResourceType.FILE));
-    BlobStore blobs = new BlobStore(fs, new Path(conf.getTrimmed(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT)));
-    resources.put(ExecutorMain.BUNDLE_DIR, resource(fs, blobs.resolve(function.bundle()), LocalResourceType.ARCHIVE));
+    resources.put(DIST_JAR_NAME, resource(blobs.fileSystem(), new Path(System.getenv(ENV_DIST_JAR)),
+        LocalResourceType.FILE));
+    resources.put(ExecutorMain.JOB_CONF, resource(blobs.fileSystem(), new Path(System.getenv(ENV_JOB_CONF)),
+        LocalResourceType.FILE));
     return resources;
+  }
+
+  /** A JVM command line of Spool's containers, with YARN's add-opens token and logs to the container's log dir. */
+  static String javaCommand(int heapMb, String mainAndArgs) {
+    return ApplicationConstants.Environment.JAVA_HOME.$$() + "/bin/java -Xmx" + heapMb
+        + "m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 " + ApplicationConstants.JVM_ADD_OPENS_VAR + " " + mainAndArgs
+        + " 1>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stdout"
+        + " 2>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stderr";
   }
 
   /** A localizable resource for a file on the cluster's file system. */
@@ -276,10 +302,6 @@ public final class FunctionMaster {
     FileStatus status = fs.getFileStatus(path);
     return LocalResource.newInstance(ConverterUtils.getYarnUrlFromPath(fs.makeQualified(path)), type,
         LocalResourceVisibility.APPLICATION, status.getLen(), status.getModificationTime());
-  }
-
-  private Map<String, String> executorEnvironment() {
-    return containerEnvironment(conf, interpreter(function));
   }
 
   /**

@@ -11,7 +11,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.DataOutputBuffer;
 import org.apache.hadoop.security.Credentials;
-import org.apache.hadoop.yarn.api.ApplicationConstants;
 import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
 import org.apache.hadoop.yarn.api.records.LocalResource;
 import org.apache.hadoop.yarn.api.records.LocalResourceType;
@@ -36,10 +35,7 @@ public final class MasterLaunch {
     Map<String, String> env = FunctionMaster.containerEnvironment(conf, null);
     env.put(FunctionMaster.ENV_DIST_JAR, fs.makeQualified(distJar).toString());
     env.put(FunctionMaster.ENV_JOB_CONF, fs.makeQualified(jobConf).toString());
-    String command = ApplicationConstants.Environment.JAVA_HOME.$$() + "/bin/java -Xmx" + heapMb + "m "
-        + ApplicationConstants.JVM_ADD_OPENS_VAR + " " + FunctionMaster.class.getName() + " " + functionId
-        + " 1>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stdout"
-        + " 2>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stderr";
+    String command = FunctionMaster.javaCommand(heapMb, FunctionMaster.class.getName() + " " + functionId);
     Credentials credentials = new Credentials();
     credentials.addSecretKey(ChannelSecret.ALIAS, ChannelSecret.generate());
     DataOutputBuffer tokens = new DataOutputBuffer();

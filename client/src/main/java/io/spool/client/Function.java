@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.client.internal.Bundle;
+import io.spool.client.internal.BundleSpec;
 import io.spool.client.internal.Bundler;
 import io.spool.client.internal.Entrypoint;
 import io.spool.core.blob.BlobStore;
@@ -16,8 +18,11 @@ import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
 import io.spool.core.state.NotFoundException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +31,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.yarn.api.records.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Python function that Spool runs as jobs: an entrypoint, the image it runs in and the resources each job gets.
@@ -36,24 +45,27 @@ import org.apache.hadoop.yarn.api.records.Resource;
  */
 public final class Function {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Function.class);
+
   private final Spool spool;
   private FunctionRecord record;
-  private Entrypoint entrypoint;
+  private final BundleSpec bundleSpec;
 
-  private Function(Spool spool, FunctionRecord record, Entrypoint entrypoint) {
+  private Function(Spool spool, FunctionRecord record, BundleSpec bundleSpec) {
     this.spool = spool;
     this.record = record;
-    this.entrypoint = entrypoint;
+    this.bundleSpec = bundleSpec;
   }
 
   /**
-   * Starts a new function from an entrypoint {@code path/to/file.py:function}; the file is shipped whole as a
-   * module.
+   * Starts a new function from an entrypoint: a Python file and a function name ({@code path/to/file.py:function};
+   * the file is shipped whole as a module) or a qualified name ({@code pkg.module.function}) importable from the
+   * included modules or the image.
    *
    * @throws IllegalArgumentException if the entrypoint is malformed or its file does not exist
    */
   public static Builder builder(Spool spool, String entrypoint) {
-    return new Builder(spool, Entrypoint.parse(entrypoint));
+    return new Builder(spool, entrypoint, Entrypoint.parse(entrypoint));
   }
 
   /** The saved function with this id; {@link NotFoundException} if there is none. */
@@ -96,7 +108,10 @@ public final class Function {
     }
     try {
       checkFitsCluster(record);
-      byte[] bundle = Bundler.bundle(entrypoint);
+      Bundle bundle = Bundler.bundle(bundleSpec, conf.getLong(SpoolConfig.BUNDLE_MAX_BYTES,
+          SpoolConfig.BUNDLE_MAX_BYTES_DEFAULT));
+      bundle.warnings().forEach(w -> LOG.warn("function {}: {}", record.name(), w));
+      record.callable(bundle.callable()).requirements(bundle.requirements()).compiles(compilesModules(bundle.zip()));
       String id = JobId.newFunctionId();
       Instant now = Instant.now();
       record.id(id).owner(spool.user()).namespace(BlobStore.userDir(spool.user()))
@@ -105,7 +120,7 @@ public final class Function {
       try {
         spool.blobs().ensureUserDir(spool.user());
         String path = BlobStore.bundle(spool.user(), id);
-        spool.blobs().write(path, bundle);
+        spool.blobs().write(path, bundle.zip());
         record = spool.store().updateFunction(id, f -> f.bundle(path).transition(FunctionStatus.BUILDING, null));
       } catch (IOException | RuntimeException e) {
         spool.store().updateFunction(id, f -> f.transition(FunctionStatus.BUILD_FAILED,
@@ -117,6 +132,18 @@ public final class Function {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save function " + record.name() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether the bundle holds Cython modules, which the build compiles. */
+  private static boolean compilesModules(byte[] zip) throws IOException {
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+      for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        if (e.getName().endsWith(".pyx")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Refuses resources above the cluster's largest container, naming the setting that bounds it. */
@@ -335,6 +362,17 @@ public final class Function {
     }
   }
 
+  /** Everything the function's build printed (pip, the Cython compiler, what was reused); empty before it ran. */
+  public String buildLog() {
+    requireSaved();
+    try {
+      return spool.blobs().read(BlobStore.buildLog(record.owner(), record.id()))
+          .map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the build log of function " + record.id(), e);
+    }
+  }
+
   /** Every job of this function, in submission order (their state is read when first asked for). */
   public List<Job> jobs() {
     requireSaved();
@@ -387,14 +425,14 @@ public final class Function {
   /** Collects a new function's attributes; each is checked where it is set. */
   public static final class Builder extends FunctionAttributes<Builder> {
     private final Spool spool;
-    private final Entrypoint entrypoint;
+    private final BundleSpec.Builder bundle;
     private final FunctionRecord record = new FunctionRecord();
 
-    private Builder(Spool spool, Entrypoint entrypoint) {
+    private Builder(Spool spool, String text, Entrypoint entrypoint) {
       Configuration conf = spool.configuration();
       this.spool = spool;
-      this.entrypoint = entrypoint;
-      record.entrypoint(entrypoint.file() + ":" + entrypoint.function())
+      this.bundle = BundleSpec.builder(text);
+      record.entrypoint(entrypoint.isFile() ? entrypoint.file() + ":" + entrypoint.function() : text.trim())
           .callable(entrypoint.callable())
           .name(entrypoint.function())
           .image(conf.getTrimmed(SpoolConfig.IMAGE_DEFAULT, SpoolConfig.IMAGE_DEFAULT_DEFAULT))
@@ -403,6 +441,36 @@ public final class Function {
           .maximumConcurrency(conf.getInt(SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY, SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY_DEFAULT))
           .timeout(conf.getInt(SpoolConfig.FUNCTION_TIMEOUT, SpoolConfig.FUNCTION_TIMEOUT_DEFAULT))
           .retryCount(conf.getInt(SpoolConfig.FUNCTION_RETRY_COUNT, SpoolConfig.FUNCTION_RETRY_COUNT_DEFAULT));
+    }
+
+    /** Local packages and modules to ship, by import name ({@code mypkg}, {@code mypkg.sub}, {@code helpers}). */
+    public Builder includeModules(List<String> names) {
+      bundle.includeModules(names);
+      return this;
+    }
+
+    /** Glob patterns of data files to ship, relative to the python path ({@code mypkg/data/*.json}). */
+    public Builder includeData(List<String> patterns) {
+      bundle.includeData(patterns);
+      return this;
+    }
+
+    /** pip requirement lines (PEP 508, or pip option lines such as {@code --index-url URL}), checked at save. */
+    public Builder requirements(List<String> lines) {
+      bundle.requirements(lines);
+      return this;
+    }
+
+    /** A pip requirements file instead of lines. */
+    public Builder requirementsFile(Path file) {
+      bundle.requirementsFile(file);
+      return this;
+    }
+
+    /** Where included modules and data are looked up, in order (default: the current directory). */
+    public Builder pythonPath(List<Path> roots) {
+      bundle.pythonPath(roots);
+      return this;
     }
 
     @Override
@@ -421,7 +489,7 @@ public final class Function {
 
     /** The unsaved function; call {@link Function#save()}. */
     public Function build() {
-      return new Function(spool, record, entrypoint);
+      return new Function(spool, record, bundle.build());
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 public final class Job {
 
   private static final long MASTER_CHECK_MS = 10_000;
+  private static final long FUNCTION_CHECK_MS = 1_000;
 
   private final Spool spool;
   private final String id;
@@ -107,29 +108,33 @@ public final class Job {
    * Waits until the job has ended (SUCCESS, FAILURE, TIMEOUT or CANCELED) and returns that status.
    *
    * @throws TimeoutException if it has not ended within {@code timeout}
-   * @throws IllegalStateException if the function's build failed, so the job will never run
+   * @throws BuildFailedException if the function's build failed, so the job will never run
    */
   public JobStatus waitForCompletion(Duration timeout) throws TimeoutException, InterruptedException {
     long poll = spool.configuration().getLong(SpoolConfig.WAIT_POLL_MS, SpoolConfig.WAIT_POLL_MS_DEFAULT);
     long deadline = System.nanoTime() + timeout.toNanos();
+    long nextFunctionCheck = System.nanoTime() + FUNCTION_CHECK_MS * 1_000_000L;
     long nextMasterCheck = System.nanoTime() + MASTER_CHECK_MS * 1_000_000L;
     while (true) {
       refresh();
       if (record.status().isTerminal()) {
         return record.status();
       }
-      if (System.nanoTime() >= nextMasterCheck) {
+      long now = System.nanoTime();
+      if (record.status() == JobStatus.PENDING && now >= nextFunctionCheck) {
         FunctionRecord f = function();
         if (f.status() == FunctionStatus.BUILD_FAILED) {
-          throw new IllegalStateException("job " + id + " will never run: the build of function " + f.id()
-              + " failed (" + f.statusReason() + "); see its build log");
+          throw new BuildFailedException(f.id(), id, f.statusReason());
         }
-        try {
-          spool.masters().ensureMaster(f);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+        nextFunctionCheck = now + FUNCTION_CHECK_MS * 1_000_000L;
+        if (now >= nextMasterCheck) {
+          try {
+            spool.masters().ensureMaster(f);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          nextMasterCheck = now + MASTER_CHECK_MS * 1_000_000L;
         }
-        nextMasterCheck = System.nanoTime() + MASTER_CHECK_MS * 1_000_000L;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {

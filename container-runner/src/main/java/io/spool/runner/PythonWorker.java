@@ -8,15 +8,10 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,29 +42,7 @@ final class PythonWorker implements Closeable {
 
   /** Copies the worker's files out of this jar into {@code dir} and returns the entry script. */
   static Path extract(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    List<String> files = new ArrayList<>();
-    try (InputStream list = resource("FILES")) {
-      for (String line : new String(list.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        if (!line.isBlank()) {
-          files.add(line.trim());
-        }
-      }
-    }
-    for (String file : files) {
-      try (InputStream src = resource(file)) {
-        Files.copy(src, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    return dir.resolve("spool_worker.py");
-  }
-
-  private static InputStream resource(String name) throws IOException {
-    InputStream in = PythonWorker.class.getClassLoader().getResourceAsStream(RESOURCES + name);
-    if (in == null) {
-      throw new IOException("the runner's jar lacks " + RESOURCES + name);
-    }
-    return in;
+    return PythonFiles.extract(RESOURCES, dir).resolve("spool_worker.py");
   }
 
   /** Starts the worker; its own stderr goes to this container's stderr. */

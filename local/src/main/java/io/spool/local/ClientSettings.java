@@ -52,6 +52,11 @@ final class ClientSettings {
     settings.put(SpoolConfig.IMAGE_DEFAULT, python.imageName());
     settings.put(SpoolConfig.IMAGE_PREFIX + python.imageName() + SpoolConfig.IMAGE_INTERPRETER_SUFFIX,
         python.executable().toString());
+    // builds use pip's own index configuration on this machine; an unreachable index should fail at once, not be
+    // retried for minutes (pip's default), since a single machine's mirror is either there or not
+    settings.put(SpoolConfig.BUILD_PIP_RETRIES, "0");
+    settings.put(SpoolConfig.BUILD_PIP_TIMEOUT, "15");
+    settings.putAll(PipSettings.of(python));
     return Collections.unmodifiableMap(settings);
   }
 

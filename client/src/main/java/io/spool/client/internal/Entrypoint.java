@@ -1,51 +1,111 @@
 package io.spool.client.internal;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.util.Objects;
 
 /**
- * A function's entrypoint: a Python file and a function name ({@code path/to/hello.py:hello}). The file is shipped
- * whole as a top-level module of the bundle, so the worker calls {@code hello:hello}.
+ * A function's entrypoint, in one of two forms.
  *
- * @param file the Python file
- * @param function the function's name in it
+ * <ul>
+ *   <li>A <b>file and function</b>, {@code path/to/hello.py:hello}: the file is shipped whole, as the top-level
+ *       module {@code hello} of the bundle, or where it lies if it belongs to an included package (see
+ *       {@link Bundler}).
+ *   <li>A <b>qualified name</b>, {@code pkg.mod.func}: the function {@code func} of the module {@code pkg.mod},
+ *       imported from the bundle's included modules or from the image.
+ * </ul>
+ *
+ * {@link #parse(String)} checks what can be checked without the bundle; {@link Bundler} checks the rest.
+ *
+ * @param file the Python file, absolute; {@code null} for a qualified name
+ * @param module the module the worker imports, dotted
+ * @param function the function's name in that module
  */
-public record Entrypoint(Path file, String function) {
+public record Entrypoint(Path file, String module, String function) {
 
-  /** Parses and checks an entrypoint; the error says what form is expected. */
-  public static Entrypoint parse(String text) {
-    int colon = text == null ? -1 : text.lastIndexOf(':');
-    if (colon <= 0 || colon == text.length() - 1) {
-      throw new IllegalArgumentException("entrypoint '" + text
-          + "' must be a Python file and a function name, e.g. examples/hello/hello.py:hello");
-    }
-    String function = text.substring(colon + 1);
-    if (!function.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new IllegalArgumentException("entrypoint '" + text + "': '" + function + "' is not a Python function name");
-    }
-    Path file = Paths.get(text.substring(0, colon));
-    if (!file.getFileName().toString().endsWith(".py")) {
-      throw new IllegalArgumentException("entrypoint '" + text + "': " + file + " is not a .py file");
-    }
-    String module = file.getFileName().toString().replaceFirst("\\.py$", "");
-    if (!module.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new IllegalArgumentException("entrypoint '" + text + "': the file name " + file.getFileName()
-          + " cannot be imported as a Python module (use letters, digits and _)");
-    }
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("entrypoint file " + file.toAbsolutePath() + " does not exist");
-    }
-    return new Entrypoint(file.toAbsolutePath().normalize(), function);
+  private static final String FORMS = "path/to/file.py:function or a qualified name pkg.module.function";
+
+  public Entrypoint {
+    Objects.requireNonNull(module, "module");
+    Objects.requireNonNull(function, "function");
   }
 
-  /** The module name the file is shipped as. */
-  public String module() {
-    return file.getFileName().toString().replaceFirst("\\.py$", "");
+  /**
+   * Parses an entrypoint; for a file, checks that it exists.
+   *
+   * @throws IllegalArgumentException saying what is wrong and which forms are expected
+   */
+  public static Entrypoint parse(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("the entrypoint is empty: give " + FORMS);
+    }
+    String entrypoint = text.strip();
+    int colon = entrypoint.lastIndexOf(':');
+    return colon >= 0 ? parseFile(entrypoint, colon) : parseQualified(entrypoint);
+  }
+
+  private static Entrypoint parseFile(String text, int colon) {
+    String path = text.substring(0, colon);
+    String function = text.substring(colon + 1);
+    if (path.isEmpty()) {
+      throw new IllegalArgumentException("entrypoint '" + text + "' has no file before ':': give " + FORMS);
+    }
+    if (function.isEmpty()) {
+      throw new IllegalArgumentException("entrypoint '" + text + "' has no function name after ':': give " + FORMS);
+    }
+    if (!PythonNames.isIdentifier(function)) {
+      throw new IllegalArgumentException("entrypoint '" + text + "': '" + function
+          + "' is not a Python function name (letters, digits and _, not starting with a digit)");
+    }
+    Path file;
+    try {
+      file = Path.of(path).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException("entrypoint '" + text + "': '" + path + "' is not a file path", e);
+    }
+    String fileName = file.getFileName() == null ? path : file.getFileName().toString();
+    if (!fileName.endsWith(".py")) {
+      String hint = PythonNames.isDottedName(path) ? " (for a qualified name, write " + path + "." + function + ")" : "";
+      throw new IllegalArgumentException("entrypoint '" + text + "': " + fileName + " is not a .py file" + hint);
+    }
+    String module = fileName.substring(0, fileName.length() - ".py".length());
+    if (!PythonNames.isIdentifier(module)) {
+      throw new IllegalArgumentException("entrypoint '" + text + "': the file name " + fileName
+          + " cannot be imported as a Python module (rename it with letters, digits and _)");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("entrypoint file " + file
+          + (Files.exists(file) ? " is not a regular file" : " does not exist"));
+    }
+    return new Entrypoint(file, module, function);
+  }
+
+  private static Entrypoint parseQualified(String text) {
+    if (text.endsWith(".py")) {
+      throw new IllegalArgumentException("entrypoint '" + text + "' names a file but no function: give "
+          + text + ":function");
+    }
+    int lastDot = text.lastIndexOf('.');
+    if (lastDot < 0 || !PythonNames.isDottedName(text)) {
+      throw new IllegalArgumentException("entrypoint '" + text + "' must be " + FORMS
+          + " (a module and a function, at least)");
+    }
+    return new Entrypoint(null, text.substring(0, lastDot), text.substring(lastDot + 1));
+  }
+
+  /** Whether this is a file entrypoint, whose file is shipped in the bundle. */
+  public boolean isFile() {
+    return file != null;
   }
 
   /** What the worker imports and calls: {@code module:function}. */
   public String callable() {
-    return module() + ":" + function;
+    return module + ":" + function;
+  }
+
+  /** This file entrypoint, imported as {@code dottedModule} because its file lies inside an included package. */
+  Entrypoint inModule(String dottedModule) {
+    return new Entrypoint(file, dottedModule, function);
   }
 }

@@ -22,6 +22,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * root/users/&lt;owner&gt;/results/&lt;fid&gt;/&lt;jobId&gt;          a job's result blob
  * root/users/&lt;owner&gt;/logs/&lt;fid&gt;/&lt;jobId&gt;/&lt;attempt&gt;  a job attempt's log
  * root/lib/spool-&lt;sha&gt;.jar                          the distribution jar masters and executors run from
+ * root/envs/&lt;hash&gt;.tgz                             built environments, content-addressed
  * </pre>
  *
  * Per-user directories are 0700. Paths stored in ZooKeeper are relative to the root, so the file system's address
@@ -67,6 +68,22 @@ public final class BlobStore {
 
   public static String bundle(String owner, String fid) {
     return functionDir(owner, fid) + "/bundle.zip";
+  }
+
+  public static String buildLog(String owner, String fid) {
+    return functionDir(owner, fid) + "/build.log";
+  }
+
+  public static String builtBundle(String owner, String fid) {
+    return functionDir(owner, fid) + "/bundle-built.zip";
+  }
+
+  public static String buildResult(String owner, String fid) {
+    return functionDir(owner, fid) + "/build-result.json";
+  }
+
+  public static String environment(String hash) {
+    return "envs/" + hash + ".tgz";
   }
 
   public static String resultsDir(String owner, String fid) {

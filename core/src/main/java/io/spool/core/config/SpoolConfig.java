@@ -115,6 +115,34 @@ public final class SpoolConfig {
   public static final String WAIT_POLL_MS = "spool.client.wait-poll-ms";
   public static final long WAIT_POLL_MS_DEFAULT = 200L;
 
+  /** Largest bundle (zip of the function's code and data) a client may ship, bytes. */
+  public static final String BUNDLE_MAX_BYTES = "spool.bundle.max-bytes";
+  public static final long BUNDLE_MAX_BYTES_DEFAULT = 256L * 1024 * 1024;
+
+  /** Memory of a function's build container, MiB. */
+  public static final String BUILD_MEMORY_MB = "spool.build.memory-mb";
+  public static final int BUILD_MEMORY_MB_DEFAULT = 1536;
+
+  /** pip's --index-url for builds; empty means pip's own configuration on the node. */
+  public static final String BUILD_PIP_INDEX_URL = "spool.build.pip.index-url";
+  public static final String BUILD_PIP_INDEX_URL_DEFAULT = "";
+
+  /** pip's --extra-index-url for builds, comma-separated; empty means pip's own configuration. */
+  public static final String BUILD_PIP_EXTRA_INDEX_URLS = "spool.build.pip.extra-index-urls";
+  public static final String BUILD_PIP_EXTRA_INDEX_URLS_DEFAULT = "";
+
+  /** pip's --find-links for builds, comma-separated; empty means pip's own configuration. */
+  public static final String BUILD_PIP_FIND_LINKS = "spool.build.pip.find-links";
+  public static final String BUILD_PIP_FIND_LINKS_DEFAULT = "";
+
+  /** pip's --retries for builds; empty means pip's default (an unreachable index is then retried for long). */
+  public static final String BUILD_PIP_RETRIES = "spool.build.pip.retries";
+  public static final String BUILD_PIP_RETRIES_DEFAULT = "";
+
+  /** pip's --timeout (seconds) for builds; empty means pip's default. */
+  public static final String BUILD_PIP_TIMEOUT = "spool.build.pip.timeout";
+  public static final String BUILD_PIP_TIMEOUT_DEFAULT = "";
+
   private SpoolConfig() {}
 
   /**

@@ -1,7 +1,9 @@
 package io.spool.core.model;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,6 +34,14 @@ public final class FunctionRecord {
   private String namespace;
   /** The bundle's path on the file system, relative to Spool's root there. */
   private String bundle;
+  /** pip requirement lines, validated at save. */
+  private List<String> requirements = new ArrayList<>();
+  /** Whether the bundle holds Cython modules that the build compiles. */
+  private boolean compiles;
+  /** The built environment's content hash (its archive is {@code envs/<hash>.tgz}); absent if none is needed. */
+  private String environmentHash;
+  /** The bundle the executors run (the built one when the build compiled modules), relative to the root. */
+  private String runBundle;
   private long creationDate;
   private long modifiedDate;
 
@@ -90,6 +100,19 @@ public final class FunctionRecord {
 
   public String bundle() { return bundle; }
   public FunctionRecord bundle(String bundle) { this.bundle = bundle; return this; }
+
+  public List<String> requirements() { return requirements; }
+  public FunctionRecord requirements(List<String> lines) { this.requirements = new ArrayList<>(lines); return this; }
+
+  public boolean compiles() { return compiles; }
+  public FunctionRecord compiles(boolean compiles) { this.compiles = compiles; return this; }
+
+  public String environmentHash() { return environmentHash; }
+  public FunctionRecord environmentHash(String hash) { this.environmentHash = hash; return this; }
+
+  /** The bundle executors run: the built one if there is one, else the shipped one. */
+  public String runBundle() { return runBundle != null ? runBundle : bundle; }
+  public FunctionRecord runBundle(String path) { this.runBundle = path; return this; }
 
   public Instant creationDate() { return Instant.ofEpochMilli(creationDate); }
   public FunctionRecord creationDate(Instant t) { this.creationDate = t.toEpochMilli(); return this; }

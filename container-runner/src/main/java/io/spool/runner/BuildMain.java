@@ -1,0 +1,189 @@
+package io.spool.runner;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.blob.BlobStore;
+import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A function's build container: runs the build script with the function's interpreter (pip installs what the image
+ * lacks into a new environment, Cython modules are compiled into a copy of the bundle), keeps everything it prints
+ * as the function's build log, and stores the packed environment (content-addressed) and the built bundle.
+ *
+ * <p>{@code BuildMain <function-id> <owner> <python> <environment-hash> <build|reuse|none>}: {@code build} makes
+ * the environment, {@code reuse} uses the one localized as {@code env/}, {@code none} means the function needs none.
+ * The exit code is the build script's: 0 built, 2 pip failed, 3 compiling failed.
+ */
+public final class BuildMain {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BuildMain.class);
+  private static final String RESOURCES = "io/spool/runner/python/build/";
+  private static final String RESULT_PREFIX = "SPOOL_BUILD_RESULT ";
+
+  private BuildMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 5) {
+      throw new IllegalArgumentException("usage: BuildMain <function-id> <owner> <python> <environment-hash> <build|reuse|none>");
+    }
+    String functionId = args[0];
+    String owner = args[1];
+    String python = args[2];
+    String hash = args[3];
+    String mode = args[4];
+    Path work = Paths.get("").toAbsolutePath();
+    Configuration conf = new Configuration();
+    conf.addResource(new org.apache.hadoop.fs.Path(work.resolve(ExecutorMain.JOB_CONF).toUri()));
+    BlobStore blobs = BlobStore.open(conf);
+    Path log = work.resolve("build.log");
+    int exit;
+    try {
+      exit = build(conf, work, python, hash, mode, log);
+      if (exit == 0) {
+        store(blobs, work, owner, functionId, hash, mode, log);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.error("build of function {} failed", functionId, e);
+      append(log, "[spool-build] the build failed: " + e);
+      exit = 1;
+    }
+    String result = result(log, exit);
+    append(log, "[spool-build " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] build "
+        + (exit == 0 ? "succeeded" : "failed with exit status " + exit));
+    blobs.upload(log, BlobStore.buildLog(owner, functionId));
+    blobs.write(BlobStore.buildResult(owner, functionId), result.getBytes(StandardCharsets.UTF_8));
+    System.exit(exit);
+  }
+
+  private static int build(Configuration conf, Path work, String python, String hash, String mode, Path log)
+      throws IOException, InterruptedException {
+    Path script = PythonFiles.extract(RESOURCES, work.resolve("spool-build")).resolve("spool_build.py");
+    List<String> command = new ArrayList<>(List.of(python, "-u", "-B", script.toString(),
+        "--bundle", work.resolve(ExecutorMain.BUNDLE_DIR).toString(),
+        "--built-bundle-dir", work.resolve("built").toString()));
+    Path requirements = work.resolve(ExecutorMain.BUNDLE_DIR).resolve(".spool").resolve("requirements.txt");
+    if ("build".equals(mode)) {
+      command.addAll(List.of("--env-dir", work.resolve("env-new").toString()));
+      if (Files.exists(requirements)) {
+        command.addAll(List.of("--requirements", requirements.toString()));
+      }
+    } else if ("reuse".equals(mode)) {
+      command.addAll(List.of("--env-on-path", work.resolve("env").toString()));
+    }
+    String reuse = "reuse".equals(mode) ? "[spool-build] reusing the environment " + hash
+        + ", built before for the same image, requirements and index settings: pip does not run\n" : "";
+    command.addAll(pipOptions(conf));
+    Files.writeString(log, reuse + "[spool-build] " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    process.getOutputStream().close();
+    process.waitFor();
+    return process.exitValue();
+  }
+
+  /** pip's options from Spool's configuration (containers do not see the PIP_* variables of a login shell). */
+  public static List<String> pipOptions(Configuration conf) {
+    List<String> options = new ArrayList<>();
+    String index = conf.getTrimmed(SpoolConfig.BUILD_PIP_INDEX_URL, SpoolConfig.BUILD_PIP_INDEX_URL_DEFAULT);
+    if (!index.isEmpty()) {
+      options.addAll(List.of("--index-url", index));
+    }
+    for (String url : conf.getTrimmedStrings(SpoolConfig.BUILD_PIP_EXTRA_INDEX_URLS)) {
+      options.addAll(List.of("--extra-index-url", url));
+    }
+    for (String url : conf.getTrimmedStrings(SpoolConfig.BUILD_PIP_FIND_LINKS)) {
+      options.addAll(List.of("--find-links", url));
+    }
+    String retries = conf.getTrimmed(SpoolConfig.BUILD_PIP_RETRIES, SpoolConfig.BUILD_PIP_RETRIES_DEFAULT);
+    if (!retries.isEmpty()) {
+      options.addAll(List.of("--retries", retries));
+    }
+    String timeout = conf.getTrimmed(SpoolConfig.BUILD_PIP_TIMEOUT, SpoolConfig.BUILD_PIP_TIMEOUT_DEFAULT);
+    if (!timeout.isEmpty()) {
+      options.addAll(List.of("--timeout", timeout));
+    }
+    return options;
+  }
+
+  private static void store(BlobStore blobs, Path work, String owner, String functionId, String hash, String mode,
+      Path log) throws IOException, InterruptedException {
+    if ("build".equals(mode)) {
+      Path env = work.resolve("env-new");
+      Files.createDirectories(env);
+      Path tgz = work.resolve("env.tgz");
+      run(log, "tar", "-czf", tgz.toString(), "-C", env.toString(), ".");
+      String target = BlobStore.environment(hash);
+      String temporary = target + "." + System.nanoTime() + ".tmp";
+      blobs.upload(tgz, temporary);
+      if (!blobs.fileSystem().rename(blobs.resolve(temporary), blobs.resolve(target))) {
+        blobs.delete(temporary, false);
+      }
+      append(log, "[spool-build] stored the environment " + hash + " (" + Files.size(tgz) / 1024 + " KiB packed)");
+    }
+    Path zip = work.resolve("bundle-built.zip");
+    zip(work.resolve("built"), zip);
+    blobs.upload(zip, BlobStore.builtBundle(owner, functionId));
+  }
+
+  private static void zip(Path dir, Path zip) throws IOException {
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip));
+         Stream<Path> files = Files.walk(dir)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+        out.putNextEntry(new ZipEntry(dir.relativize(file).toString().replace('\\', '/')));
+        Files.copy(file, out);
+        out.closeEntry();
+      }
+    }
+  }
+
+  private static void run(Path log, String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " failed (see the build log)");
+    }
+  }
+
+  /** The build script's result line, or a summary of the failure: the last line that says what went wrong. */
+  private static String result(Path log, int exit) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    ObjectNode result = JsonNodeFactory.instance.objectNode().put("exitCode", exit);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).startsWith(RESULT_PREFIX)) {
+        result.set("result", Json.tree(lines.get(i).substring(RESULT_PREFIX.length()).getBytes(StandardCharsets.UTF_8)));
+        return result.toString();
+      }
+    }
+    String reason = "";
+    for (int i = lines.size() - 1; i >= 0 && reason.isEmpty(); i--) {
+      String line = lines.get(i);
+      if (line.startsWith("[spool-build") && (line.contains(" failed (") || line.contains(" failed for "))) {
+        reason = line.substring(line.indexOf(']') + 1).trim();
+      }
+    }
+    return result.put("reason", reason.isEmpty() ? "the build failed with exit status " + exit : reason).toString();
+  }
+
+  private static void append(Path log, String line) throws IOException {
+    Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+}
