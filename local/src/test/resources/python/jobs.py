@@ -61,3 +61,9 @@ def odd_fails(i):
     if i % 2:
         raise ValueError(f"{i} is odd")
     return i
+
+
+def which_python():
+    import sys
+
+    return {"packed": os.environ.get("SPOOL_PACKED_PYTHON"), "version": "%d.%d" % sys.version_info[:2]}

@@ -2,6 +2,7 @@ package io.spool.appmaster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.config.Images;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
@@ -9,7 +10,6 @@ import io.spool.core.model.FunctionStatus;
 import io.spool.core.state.StaleFenceException;
 import io.spool.core.state.StateStore;
 import io.spool.runner.BuildMain;
-import io.spool.runner.ExecutorMain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -40,9 +40,11 @@ final class EnvironmentBuilder {
   private final Allocator allocator;
   private final Supplier<FunctionRecord> function;
   private final Consumer<FunctionRecord> updated;
+  private final FunctionMaster master;
 
-  EnvironmentBuilder(Configuration conf, StateStore store, MasterLeadership leadership, BlobStore blobs,
-      Allocator allocator, Supplier<FunctionRecord> function, Consumer<FunctionRecord> updated) {
+  EnvironmentBuilder(FunctionMaster master, Configuration conf, StateStore store, MasterLeadership leadership,
+      BlobStore blobs, Allocator allocator, Supplier<FunctionRecord> function, Consumer<FunctionRecord> updated) {
+    this.master = master;
     this.conf = conf;
     this.store = store;
     this.leadership = leadership;
@@ -59,7 +61,7 @@ final class EnvironmentBuilder {
       return;
     }
     String hash = f.requirements().isEmpty() ? null
-        : EnvironmentHash.of(f.image(), python, f.requirements(), BuildMain.pipOptions(conf));
+        : EnvironmentHash.of(imageIdentity(f), python, f.requirements(), BuildMain.pipOptions(conf));
     boolean cached = hash != null && blobs.exists(BlobStore.environment(hash));
     String buildLog = BlobStore.buildLog(f.owner(), f.id());
     if (!f.compiles() && (hash == null || cached)) {
@@ -91,17 +93,25 @@ final class EnvironmentBuilder {
     }
   }
 
+  /** The image as far as it decides what pip installs: its name, kind and where it comes from. */
+  private String imageIdentity(FunctionRecord f) {
+    Images.Image image = Images.resolve(conf, f.image());
+    return image.name() + " " + image.kind() + (image.location() == null ? "" : " " + image.location());
+  }
+
   private LaunchSpec spec(FunctionRecord f, String python, String hash, String mode) throws IOException {
     Map<String, LocalResource> resources = FunctionMaster.commonResources(blobs);
-    resources.put(ExecutorMain.BUNDLE_DIR, FunctionMaster.resource(blobs.fileSystem(), blobs.resolve(f.bundle()),
-        LocalResourceType.ARCHIVE));
+    resources.put(BuildMain.BUNDLE_ZIP, FunctionMaster.resource(blobs.fileSystem(), blobs.resolve(f.bundle()),
+        LocalResourceType.FILE));
     if ("reuse".equals(mode)) {
-      resources.put(FunctionMaster.ENVIRONMENT_DIR, FunctionMaster.resource(blobs.fileSystem(),
+      resources.put(FunctionMaster.ENVIRONMENT_DIR, FunctionMaster.sharedResource(blobs.fileSystem(),
           blobs.resolve(BlobStore.environment(hash)), LocalResourceType.ARCHIVE));
     }
     String command = FunctionMaster.javaCommand(256, BuildMain.class.getName() + " " + f.id() + " " + f.owner()
         + " " + python + " " + (hash == null ? "-" : hash) + " " + mode);
-    return new LaunchSpec(resources, FunctionMaster.containerEnvironment(conf, python), command);
+    Map<String, String> env = FunctionMaster.containerEnvironment(conf, python);
+    master.addImage(f, blobs, resources, env);
+    return new LaunchSpec(resources, env, command);
   }
 
   /** Leaves BUILDING: READY or STOPPED with the built environment, or BUILD_FAILED with the reason. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Messages;
+import io.spool.core.config.Images;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
@@ -29,6 +30,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsAction;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.yarn.api.ApplicationConstants;
 import org.apache.hadoop.yarn.api.records.ApplicationAttemptId;
@@ -61,6 +63,8 @@ public final class FunctionMaster {
   public static final String DIST_JAR_NAME = "spool.jar";
   /** Localized name of the function's built environment (on the jobs' PYTHONPATH). */
   static final String ENVIRONMENT_DIR = "env";
+  /** Localized name of a packed interpreter (images of kind archive). */
+  static final String PYTHON_DIR = "python";
 
 
   private final Configuration conf;
@@ -162,7 +166,7 @@ public final class FunctionMaster {
             submission(now).ifPresent(scheduler::addSubmission)).build());
         submissionCache.start();
         leadership.publish(attempt.getApplicationId().toString(), host, port);
-        new EnvironmentBuilder(conf, store, leadership, blobs, allocator[0], () -> function,
+        new EnvironmentBuilder(this, conf, store, leadership, blobs, allocator[0], () -> function,
             f -> function = f).build(interpreter(function));
         long idleExitMs = conf.getLong(SpoolConfig.MASTER_IDLE_EXIT_MS, SpoolConfig.MASTER_IDLE_EXIT_MS_DEFAULT);
         while (!shutdown.await(500)) {
@@ -252,10 +256,24 @@ public final class FunctionMaster {
     return conf.getInt(SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB, SpoolConfig.EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT);
   }
 
+  /** The function's interpreter as its containers see it. */
   String interpreter(FunctionRecord f) {
-    String image = f.image();
-    String name = image.contains(":") ? image.substring(0, image.indexOf(':')) : image;
-    return SpoolConfig.imageInterpreter(conf, name).orElse("python3");
+    Images.Image image = Images.resolve(conf, f.image());
+    return image.kind() == Images.Kind.ARCHIVE ? "./" + PYTHON_DIR + "/" + image.interpreter() : image.interpreter();
+  }
+
+  /** Adds what the function's image needs to a container: the packed interpreter, or the Docker runtime. */
+  void addImage(FunctionRecord f, BlobStore blobs, Map<String, LocalResource> resources, Map<String, String> env)
+      throws IOException {
+    Images.Image image = Images.resolve(conf, f.image());
+    if (image.kind() == Images.Kind.ARCHIVE) {
+      Path archive = image.location().startsWith("/") || image.location().contains("://")
+          ? new Path(image.location()) : blobs.resolve(image.location());
+      resources.put(PYTHON_DIR, resource(blobs.fileSystem(), archive, LocalResourceType.ARCHIVE));
+    } else if (image.kind() == Images.Kind.DOCKER) {
+      env.put("YARN_CONTAINER_RUNTIME_TYPE", "docker");
+      env.put("YARN_CONTAINER_RUNTIME_DOCKER_IMAGE", image.location());
+    }
   }
 
   /** What an executor container runs: the runner, with the function's (built) bundle and environment. */
@@ -266,8 +284,9 @@ public final class FunctionMaster {
       resources.put(ExecutorMain.BUNDLE_DIR, resource(blobs.fileSystem(), blobs.resolve(f.runBundle()),
           LocalResourceType.ARCHIVE));
       Map<String, String> env = containerEnvironment(conf, interpreter(f));
+      addImage(f, blobs, resources, env);
       if (f.environmentHash() != null) {
-        resources.put(ENVIRONMENT_DIR, resource(blobs.fileSystem(),
+        resources.put(ENVIRONMENT_DIR, sharedResource(blobs.fileSystem(),
             blobs.resolve(BlobStore.environment(f.environmentHash())), LocalResourceType.ARCHIVE));
         env.put("PYTHONPATH", ApplicationConstants.Environment.PWD.$$() + "/" + ENVIRONMENT_DIR);
       }
@@ -297,11 +316,38 @@ public final class FunctionMaster {
         + " 2>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stderr";
   }
 
-  /** A localizable resource for a file on the cluster's file system. */
+  /** A localizable resource for a file on the cluster's file system, private to this application. */
   public static LocalResource resource(FileSystem fs, Path path, LocalResourceType type) throws IOException {
+    return resource(fs, path, type, LocalResourceVisibility.APPLICATION);
+  }
+
+  /**
+   * A localizable resource that NodeManagers keep for every application if everyone may read it (built
+   * environments: one download per node however many functions use them); private otherwise.
+   */
+  static LocalResource sharedResource(FileSystem fs, Path path, LocalResourceType type) throws IOException {
+    return resource(fs, path, type, isPublic(fs, path) ? LocalResourceVisibility.PUBLIC
+        : LocalResourceVisibility.APPLICATION);
+  }
+
+  private static LocalResource resource(FileSystem fs, Path path, LocalResourceType type,
+      LocalResourceVisibility visibility) throws IOException {
     FileStatus status = fs.getFileStatus(path);
     return LocalResource.newInstance(ConverterUtils.getYarnUrlFromPath(fs.makeQualified(path)), type,
-        LocalResourceVisibility.APPLICATION, status.getLen(), status.getModificationTime());
+        visibility, status.getLen(), status.getModificationTime());
+  }
+
+  /** Readable by everyone, with every ancestor directory searchable by everyone (YARN's rule for public). */
+  private static boolean isPublic(FileSystem fs, Path path) throws IOException {
+    if (!fs.getFileStatus(path).getPermission().getOtherAction().implies(FsAction.READ)) {
+      return false;
+    }
+    for (Path dir = fs.makeQualified(path).getParent(); dir != null; dir = dir.getParent()) {
+      if (!fs.getFileStatus(dir).getPermission().getOtherAction().implies(FsAction.EXECUTE)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -3,8 +3,14 @@ package io.spool.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.client.Function;
+import io.spool.client.FunctionSearch;
 import io.spool.client.Spool;
+import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.Resources;
 import io.spool.core.json.Json;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code spool function …}: create, get and list functions. */
-@Command(name = "function", description = "Create and inspect functions.",
-    subcommands = {FunctionCommands.Create.class, FunctionCommands.Get.class, FunctionCommands.ListFunctions.class})
+@Command(name = "function", description = "Create, inspect, change and delete functions.",
+    subcommands = {FunctionCommands.Create.class, FunctionCommands.Get.class, FunctionCommands.ListFunctions.class,
+        FunctionCommands.BuildLog.class, FunctionCommands.Start.class, FunctionCommands.Stop.class,
+        FunctionCommands.Enable.class, FunctionCommands.Disable.class, FunctionCommands.Update.class,
+        FunctionCommands.Delete.class})
 final class FunctionCommands {
 
   static ObjectNode describe(Function f) {
@@ -33,16 +42,29 @@ final class FunctionCommands {
     node.put("maximumConcurrency", f.maximumConcurrency());
     node.put("timeout", f.timeout());
     node.put("retryCount", f.retryCount());
+    node.put("enabled", f.enabled());
+    node.put("autoStart", f.autoStart());
     node.put("owner", f.owner());
     node.put("creationDate", String.valueOf(f.creationDate()));
     ObjectNode env = node.putObject("environment");
     f.environment().forEach(env::put);
+    ObjectNode stats = node.putObject("jobStatistics");
+    f.jobStatistics().forEach((status, n) -> stats.put(status.name(), n));
     return node;
+  }
+
+  /** Prints a function as JSON (one line with --json, indented otherwise). */
+  static void print(ConnectedCommand command, Function f, boolean json) throws Exception {
+    ObjectNode node = describe(f);
+    command.out().println(json ? Json.values().writeValueAsString(node)
+        : Json.values().writerWithDefaultPrettyPrinter().writeValueAsString(node));
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create a function from a Python file and function name, ship it and start building it.",
-      footer = {"", "Example:", "  spool function create examples/hello/hello.py:hello --memory 512Mi --maximum-concurrency 2"})
+      footer = {"", "Examples:", "  spool function create examples/hello/hello.py:hello --memory 512Mi --maximum-concurrency 2",
+          "  spool function create tiles.histogram.run --include-module tiles --include-data 'tiles/data/*.json' \\",
+          "      --requirement 'geopandas>=1.0' --python-path src"})
   static final class Create extends ConnectedCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ENTRYPOINT", description = "path/to/file.py:function")
     String entrypoint;
@@ -62,6 +84,20 @@ final class FunctionCommands {
     Integer retryCount;
     @Option(names = "--env", description = "KEY=VALUE environment of every job (repeatable)")
     Map<String, String> environment = new LinkedHashMap<>();
+    @Option(names = "--requirement", description = "a pip requirement line, e.g. 'geopandas>=1.0' (repeatable)")
+    List<String> requirements = new ArrayList<>();
+    @Option(names = "--requirements-file", description = "a pip requirements file")
+    Path requirementsFile;
+    @Option(names = "--include-module", description = "a local package or module to ship, by import name (repeatable)")
+    List<String> includeModules = new ArrayList<>();
+    @Option(names = "--include-data", description = "a glob of data files to ship, relative to the python path "
+        + "(repeatable)")
+    List<String> includeData = new ArrayList<>();
+    @Option(names = "--python-path", description = "where included modules and data are found (repeatable; "
+        + "default: the current directory)")
+    List<Path> pythonPath = new ArrayList<>();
+    @Option(names = "--no-auto-start", description = "leave the function STOPPED after its build")
+    boolean noAutoStart;
     @Option(names = "--json", description = "print the function as JSON")
     boolean json;
 
@@ -77,7 +113,11 @@ final class FunctionCommands {
         if (timeout != null) { builder.timeout(timeout); }
         if (retryCount != null) { builder.retryCount(retryCount); }
         if (!environment.isEmpty()) { builder.environment(environment); }
-        Function f = builder.build().save();
+        if (!requirements.isEmpty()) { builder.requirements(requirements); }
+        if (requirementsFile != null) { builder.requirementsFile(requirementsFile); }
+        if (noAutoStart) { builder.autoStart(false); }
+        Function f = builder.includeModules(includeModules).includeData(includeData).pythonPath(pythonPath)
+            .build().save();
         out().println(json ? Json.values().writeValueAsString(describe(f)) : f.id());
         return SpoolCli.EXIT_OK;
       }
@@ -94,32 +134,173 @@ final class FunctionCommands {
     @Override
     public Integer call() throws Exception {
       try (Spool spool = connection.get()) {
-        ObjectNode f = describe(Function.get(spool, id));
-        out().println(json ? Json.values().writeValueAsString(f) : Json.values().writerWithDefaultPrettyPrinter().writeValueAsString(f));
+        print(this, Function.get(spool, id), json);
         return SpoolCli.EXIT_OK;
       }
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List functions.")
+  @Command(name = "list", aliases = "search", mixinStandardHelpOptions = true,
+      description = "List or search functions: filters, sort and pages.",
+      footer = {"", "Example:", "  spool function list --status READY --name tile --sort memory --descending --page-size 20"})
   static final class ListFunctions extends ConnectedCommand implements Callable<Integer> {
+    @Option(names = "--status", description = "only these statuses (repeatable): ${COMPLETION-CANDIDATES}")
+    List<FunctionStatus> statuses = new ArrayList<>();
+    @Option(names = "--name", description = "only names containing this text")
+    String name;
+    @Option(names = "--min-memory", description = "only functions with at least this memory (MiB or 2Gi)")
+    String minMemory;
+    @Option(names = "--created-after", description = "only functions created after this instant (ISO-8601)")
+    Instant createdAfter;
+    @Option(names = "--sort", description = "sort by: ${COMPLETION-CANDIDATES} (default: creation_date)")
+    FunctionSearch.Sort sort = FunctionSearch.Sort.CREATION_DATE;
+    @Option(names = "--descending", description = "sort descending")
+    boolean descending;
+    @Option(names = "--page", description = "page number, from 0 (default ${DEFAULT-VALUE})", defaultValue = "0")
+    int page;
+    @Option(names = "--page-size", description = "functions per page (default: all)")
+    Integer pageSize;
     @Option(names = "--json", description = "print a JSON array")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
       try (Spool spool = connection.get()) {
-        List<Function> all = Function.list(spool);
+        FunctionSearch search = Function.search(spool).sortBy(sort, !descending);
+        if (!statuses.isEmpty()) {
+          search.status(statuses.get(0), statuses.subList(1, statuses.size()).toArray(new FunctionStatus[0]));
+        }
+        if (name != null) { search.nameContains(name); }
+        if (minMemory != null) { search.memoryAtLeast(Resources.parseMemoryMiB(minMemory)); }
+        if (createdAfter != null) { search.createdAfter(createdAfter); }
+        List<Function> all = pageSize == null ? search.list() : search.page(page, pageSize);
         if (json) {
           var array = JsonNodeFactory.instance.arrayNode();
           all.forEach(f -> array.add(describe(f)));
           out().println(Json.values().writeValueAsString(array));
         } else {
-          out().printf("%-12s %-14s %-20s %s%n", "ID", "STATUS", "NAME", "ENTRYPOINT");
+          out().printf("%-12s %-14s %-20s %6s %8s %s%n", "ID", "STATUS", "NAME", "CPUS", "MEMORY", "ENTRYPOINT");
           for (Function f : all) {
-            out().printf("%-12s %-14s %-20s %s%n", f.id(), f.status(), f.name(), f.entrypoint());
+            out().printf("%-12s %-14s %-20s %6s %8s %s%n", f.id(), f.status(), f.name(), f.cpus(), f.memory(),
+                f.entrypoint());
           }
         }
+        return SpoolCli.EXIT_OK;
+      }
+    }
+  }
+
+  @Command(name = "build-log", mixinStandardHelpOptions = true, description = "Print a function's build log.")
+  static final class BuildLog extends ConnectedCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FUNCTION_ID")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (Spool spool = connection.get()) {
+        out().print(Function.get(spool, id).buildLog());
+        out().flush();
+        return SpoolCli.EXIT_OK;
+      }
+    }
+  }
+
+  /** A command that changes one function and prints it. */
+  abstract static class Change extends ConnectedCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FUNCTION_ID")
+    String id;
+    @Option(names = "--json", description = "print the function as JSON")
+    boolean json;
+
+    abstract void change(Function f);
+
+    @Override
+    public Integer call() throws Exception {
+      try (Spool spool = connection.get()) {
+        Function f = Function.get(spool, id);
+        change(f);
+        print(this, f, json);
+        return SpoolCli.EXIT_OK;
+      }
+    }
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true, description = "Make a STOPPED function READY.")
+  static final class Start extends Change {
+    @Override
+    void change(Function f) {
+      f.start();
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true,
+      description = "Make a READY function STOPPED: no new job starts; running jobs finish.")
+  static final class Stop extends Change {
+    @Override
+    void change(Function f) {
+      f.stop();
+    }
+  }
+
+  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Accept submissions and reruns again.")
+  static final class Enable extends Change {
+    @Override
+    void change(Function f) {
+      f.enable();
+    }
+  }
+
+  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Refuse new submissions and reruns.")
+  static final class Disable extends Change {
+    @Override
+    void change(Function f) {
+      f.disable();
+    }
+  }
+
+  @Command(name = "update", mixinStandardHelpOptions = true,
+      description = "Change a function's mutable attributes; jobs that start afterwards get them.",
+      footer = {"", "Example:", "  spool function update k3mz8q2hxa --memory 4Gi --maximum-concurrency 20"})
+  static final class Update extends Change {
+    @Option(names = "--name") String name;
+    @Option(names = "--cpus") String cpus;
+    @Option(names = "--memory") String memory;
+    @Option(names = "--maximum-concurrency") Integer maximumConcurrency;
+    @Option(names = "--timeout") Integer timeout;
+    @Option(names = "--retry-count") Integer retryCount;
+    @Option(names = "--env", description = "KEY=VALUE (repeatable): replaces the environment")
+    Map<String, String> environment = new LinkedHashMap<>();
+    @Option(names = "--auto-start", arity = "1") Boolean autoStart;
+
+    @Override
+    void change(Function f) {
+      Function.Update update = f.update();
+      if (name != null) { update.name(name); }
+      if (cpus != null) { update.cpus(cpus); }
+      if (memory != null) { update.memory(memory); }
+      if (maximumConcurrency != null) { update.maximumConcurrency(maximumConcurrency); }
+      if (timeout != null) { update.timeout(timeout); }
+      if (retryCount != null) { update.retryCount(retryCount); }
+      if (!environment.isEmpty()) { update.environment(environment); }
+      if (autoStart != null) { update.autoStart(autoStart); }
+      update.save();
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a function, its jobs and logs (refused while jobs run); results are kept unless "
+          + "--delete-results.")
+  static final class Delete extends ConnectedCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FUNCTION_ID")
+    String id;
+    @Option(names = "--delete-results", description = "delete its results too")
+    boolean deleteResults;
+
+    @Override
+    public Integer call() {
+      try (Spool spool = connection.get()) {
+        Function.get(spool, id).delete(deleteResults);
+        out().println("deleted " + id);
         return SpoolCli.EXIT_OK;
       }
     }

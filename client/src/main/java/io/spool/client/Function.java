@@ -9,6 +9,7 @@ import io.spool.client.internal.BundleSpec;
 import io.spool.client.internal.Bundler;
 import io.spool.client.internal.Entrypoint;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.config.Images;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
@@ -100,12 +101,7 @@ public final class Function {
       throw new IllegalStateException("function " + record.id() + " is saved already");
     }
     Configuration conf = spool.configuration();
-    String imageName = record.image().contains(":") ? record.image().substring(0, record.image().indexOf(':'))
-        : record.image();
-    if (SpoolConfig.imageInterpreter(conf, imageName).isEmpty()) {
-      throw new IllegalArgumentException("unknown image '" + record.image() + "': the configured images are "
-          + configuredImages(conf) + " (set " + SpoolConfig.IMAGE_PREFIX + "<name>" + SpoolConfig.IMAGE_INTERPRETER_SUFFIX + ")");
-    }
+    record.image(Images.resolve(conf, record.image()).name());
     try {
       checkFitsCluster(record);
       Bundle bundle = Bundler.bundle(bundleSpec, conf.getLong(SpoolConfig.BUNDLE_MAX_BYTES,
@@ -165,17 +161,6 @@ public final class Function {
       throw new IllegalArgumentException("cpus " + f.cpus() + " is more than the cluster's largest container, "
           + max.getVirtualCores() + " vcores: lower cpus or raise 'yarn.scheduler.maximum-allocation-vcores'");
     }
-  }
-
-  private static List<String> configuredImages(Configuration conf) {
-    List<String> names = new ArrayList<>();
-    for (Map.Entry<String, String> e : conf.getPropsWithPrefix(SpoolConfig.IMAGE_PREFIX).entrySet()) {
-      if (e.getKey().endsWith(SpoolConfig.IMAGE_INTERPRETER_SUFFIX)) {
-        names.add(e.getKey().substring(0, e.getKey().length() - SpoolConfig.IMAGE_INTERPRETER_SUFFIX.length()));
-      }
-    }
-    names.sort(null);
-    return names;
   }
 
   /** Submits one job with positional arguments (any JSON values). */

@@ -3,9 +3,11 @@ package io.spool.runner;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.BundleExtractor;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,8 @@ public final class BuildMain {
   private static final Logger LOG = LoggerFactory.getLogger(BuildMain.class);
   private static final String RESOURCES = "io/spool/runner/python/build/";
   private static final String RESULT_PREFIX = "SPOOL_BUILD_RESULT ";
+  /** Localized name of the function's bundle, which the build unpacks itself (refusing entries that escape). */
+  public static final String BUNDLE_ZIP = "bundle.zip";
 
   private BuildMain() {}
 
@@ -56,13 +61,16 @@ public final class BuildMain {
     Path log = work.resolve("build.log");
     int exit;
     try {
+      try (InputStream zip = Files.newInputStream(work.resolve(BUNDLE_ZIP))) {
+        BundleExtractor.extract(zip, work.resolve(ExecutorMain.BUNDLE_DIR));
+      }
       exit = build(conf, work, python, hash, mode, log);
       if (exit == 0) {
         store(blobs, work, owner, functionId, hash, mode, log);
       }
     } catch (IOException | RuntimeException e) {
       LOG.error("build of function {} failed", functionId, e);
-      append(log, "[spool-build] the build failed: " + e);
+      append(log, "[spool-build] error: " + e.getMessage());
       exit = 1;
     }
     String result = result(log, exit);
@@ -133,6 +141,9 @@ public final class BuildMain {
       String target = BlobStore.environment(hash);
       String temporary = target + "." + System.nanoTime() + ".tmp";
       blobs.upload(tgz, temporary);
+      // environments hold no user data: readable by all, so that NodeManagers cache them for every function
+      blobs.fileSystem().setPermission(blobs.resolve(temporary), new FsPermission((short) 0644));
+      blobs.fileSystem().setPermission(blobs.resolve(temporary).getParent(), new FsPermission((short) 0755));
       if (!blobs.fileSystem().rename(blobs.resolve(temporary), blobs.resolve(target))) {
         blobs.delete(temporary, false);
       }
@@ -175,7 +186,8 @@ public final class BuildMain {
     String reason = "";
     for (int i = lines.size() - 1; i >= 0 && reason.isEmpty(); i--) {
       String line = lines.get(i);
-      if (line.startsWith("[spool-build") && (line.contains(" failed (") || line.contains(" failed for "))) {
+      if (line.startsWith("[spool-build") && (line.contains(" failed (") || line.contains(" failed for ")
+          || line.contains("] error: "))) {
         reason = line.substring(line.indexOf(']') + 1).trim();
       }
     }

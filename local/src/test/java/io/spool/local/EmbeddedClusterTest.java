@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spool.core.config.Images;
 import io.spool.core.config.SpoolConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -111,7 +112,7 @@ class EmbeddedClusterTest {
   void defaultImageInterpreterIsAnAbsolutePythonOfThatVersion(Configuration conf) throws Exception {
     String image = conf.get(SpoolConfig.IMAGE_DEFAULT);
     assertTrue(image.matches("python3\\.\\d+"), image);
-    String interpreter = SpoolConfig.imageInterpreter(conf, image).orElseThrow();
+    String interpreter = Images.resolve(conf, image).interpreter();
     Path path = Paths.get(interpreter);
     assertTrue(path.isAbsolute(), interpreter);
     assertTrue(Files.isExecutable(path), interpreter);

@@ -1,6 +1,8 @@
 package io.spool.client.internal;
 
 import static io.spool.client.internal.BundleFiles.write;
+
+import io.spool.core.blob.BundleExtractor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

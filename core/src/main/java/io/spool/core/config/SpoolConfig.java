@@ -39,7 +39,7 @@ public final class SpoolConfig {
   public static final String IMAGE_DEFAULT = "spool.image.default";
   public static final String IMAGE_DEFAULT_DEFAULT = "python3.11";
 
-  /** Prefix of per-image keys: {@code spool.image.<name>.interpreter} is the absolute path of its Python. */
+  /** Prefix of per-image keys ({@code .interpreter}, {@code .archive}, {@code .docker}); see {@link Images}. */
   public static final String IMAGE_PREFIX = "spool.image.";
   public static final String IMAGE_INTERPRETER_SUFFIX = ".interpreter";
 
@@ -177,12 +177,6 @@ public final class SpoolConfig {
   /** {@code ~/.spool/conf}: where the embedded cluster writes its client configuration by default. */
   public static Path defaultConfDir() {
     return Paths.get(System.getProperty("user.home"), ".spool", "conf");
-  }
-
-  /** The absolute interpreter path configured for an image name, if any. */
-  public static Optional<String> imageInterpreter(Configuration conf, String imageName) {
-    String value = conf.getTrimmed(IMAGE_PREFIX + imageName + IMAGE_INTERPRETER_SUFFIX, "");
-    return value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 
 }

@@ -1,4 +1,4 @@
-package io.spool.client.internal;
+package io.spool.core.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
