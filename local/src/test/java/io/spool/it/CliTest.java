@@ -112,6 +112,45 @@ class CliTest {
   }
 
   @Test
+  void functionLifecycleCommands() throws Exception {
+    String fid = spool("function", "create", jobsPy + ":echo", "--memory", "256", "--name", "cli-lifecycle",
+        "--no-auto-start").out().trim();
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!spool("function", "get", fid, "--json").out().contains("\"status\":\"STOPPED\"")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertTrue(spool("function", "build-log", fid).out().contains("nothing to build"));
+    assertTrue(spool("function", "start", fid, "--json").out().contains("\"status\":\"READY\""));
+    assertTrue(spool("function", "disable", fid, "--json").out().contains("\"enabled\":false"));
+    Run refused = spool("job", "submit", fid, "1");
+    assertEquals(SpoolCli.EXIT_ERROR, refused.exit());
+    assertTrue(refused.err().contains("is disabled"), refused.err());
+    assertTrue(spool("function", "enable", fid, "--json").out().contains("\"enabled\":true"));
+    Run update = spool("function", "update", fid, "--memory", "320Mi", "--maximum-concurrency", "3", "--json");
+    assertEquals(0, update.exit(), update.err());
+    assertTrue(update.out().contains("\"memory\":320") && update.out().contains("\"maximumConcurrency\":3"),
+        update.out());
+    Run badUpdate = spool("function", "update", fid, "--timeout", "0");
+    assertEquals(SpoolCli.EXIT_USAGE, badUpdate.exit());
+    assertTrue(badUpdate.err().contains("timeout must be at least 1 second"), badUpdate.err());
+    Run list = spool("function", "list", "--name", "cli-lifecycle", "--json");
+    assertTrue(list.out().startsWith("[") && list.out().contains(fid), list.out());
+    Run submit = spool("job", "submit", fid, "4", "--wait", "--timeout", "180");
+    assertEquals(0, submit.exit(), submit.out() + submit.err());
+    Run delete = spool("function", "delete", fid);
+    assertEquals(0, delete.exit(), delete.err());
+    assertEquals(SpoolCli.EXIT_ERROR, spool("function", "get", fid).exit());
+  }
+
+  @Test
+  void badRequirementIsAUsageError() {
+    Run create = spool("function", "create", jobsPy + ":echo", "--requirement", "idna>>1");
+    assertEquals(SpoolCli.EXIT_USAGE, create.exit());
+    assertTrue(create.err().contains("idna>>1"), create.err());
+  }
+
+  @Test
   void unknownFunctionIsAnError() {
     Run submit = spool("job", "submit", "zzzzzzzzzz", "1");
     assertEquals(SpoolCli.EXIT_ERROR, submit.exit());
