@@ -4,13 +4,14 @@ import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.Resources;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import org.apache.hadoop.yarn.api.protocolrecords.AllocateResponse;
 import org.apache.hadoop.yarn.api.records.Container;
-import org.apache.hadoop.yarn.api.records.ContainerExitStatus;
 import org.apache.hadoop.yarn.api.records.ContainerId;
 import org.apache.hadoop.yarn.api.records.ContainerStatus;
 import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
@@ -33,6 +34,10 @@ final class Allocator implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Allocator.class);
   private static final long FAST_MS = 100;
   private static final int MAX_ALLOCATE_FAILURES = 5;
+  /** Executors that may fail on one node before the node is avoided. */
+  private static final int MAX_NODE_FAILURES = 3;
+  /** How long a disconnected executor's job waits for YARN to report its container before it runs again. */
+  private static final long DISCONNECT_GRACE_MS = 30_000;
 
   private final AMRMClient<ContainerRequest> amrm;
   private final Supplier<FunctionRecord> function;
@@ -45,6 +50,8 @@ final class Allocator implements Runnable {
   private final long slowMs;
   private final ArrayDeque<ContainerRequest> requested = new ArrayDeque<>();
   private final ConcurrentLinkedQueue<ContainerId> toRelease = new ConcurrentLinkedQueue<>();
+  private final Map<String, String> nodes = new HashMap<>();
+  private final Map<String, Integer> nodeFailures = new HashMap<>();
   private final Object wake = new Object();
   private boolean woken;
   private int allocateFailures;
@@ -100,6 +107,7 @@ final class Allocator implements Runnable {
   public void run() {
     try {
       while (!shutdown.isRequested()) {
+        scheduler.expireDisconnected(DISCONNECT_GRACE_MS);
         reconcile();
         allocate();
         sleep(requested.isEmpty() && scheduler.queued() == 0 ? slowMs : FAST_MS);
@@ -179,6 +187,7 @@ final class Allocator implements Runnable {
       amrm.removeContainerRequest(request);
       String id = container.getId().toString();
       registry.launching(id, request.getCapability());
+      nodes.put(id, container.getNodeId().getHost());
       launcher.launch(container, executorSpec.get(), (c, e) -> {
         if (registry.ended(id)) {
           toRelease.add(c.getId());
@@ -195,10 +204,23 @@ final class Allocator implements Runnable {
         continue;
       }
       registry.ended(id);
-      if (status.getExitStatus() != ContainerExitStatus.SUCCESS) {
-        LOG.warn("executor {} ended with exit status {}: {}", id, status.getExitStatus(), status.getDiagnostics());
+      String node = nodes.remove(id);
+      ContainerExits.Fault fault = ContainerExits.classify(status);
+      if (fault == ContainerExits.Fault.NONE) {
+        scheduler.executorLost(id, "container ended");
+        continue;
       }
-      scheduler.executorLost(id, "container ended with exit status " + status.getExitStatus());
+      LOG.warn("executor {} on {} ended with exit status {}: {}", id, node, status.getExitStatus(),
+          status.getDiagnostics());
+      if (fault == ContainerExits.Fault.JOB) {
+        scheduler.executorFailed(id, ContainerExits.describe(status));
+      } else {
+        scheduler.executorLost(id, "container ended with exit status " + status.getExitStatus());
+      }
+      if (node != null && nodeFailures.merge(node, 1, Integer::sum) == MAX_NODE_FAILURES) {
+        LOG.warn("avoiding node {}: {} executors failed there", node, MAX_NODE_FAILURES);
+        amrm.updateBlacklist(List.of(node), List.of());
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Frames;
 import io.spool.core.channel.Messages;
+import io.spool.core.model.AttemptStatistics;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import java.io.BufferedInputStream;
@@ -18,7 +19,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -43,6 +46,9 @@ final class ExecutorServer implements Closeable {
 
     /** Whether the executor should stop instead of taking another job (resized function, too many executors). */
     boolean retire(String container);
+
+    /** A job was handed to an executor (from now on a client may cancel it). */
+    void started(String container, JobRecord job);
   }
 
   private final ServerSocket server;
@@ -57,6 +63,7 @@ final class ExecutorServer implements Closeable {
     return t;
   });
   private final Thread acceptor;
+  private final Map<String, DataOutputStream> channels = new ConcurrentHashMap<>();
 
   ExecutorServer(String bindHost, byte[] secret, Scheduler scheduler, ExecutorRegistry registry, Work work,
       long idleReleaseMs) throws IOException {
@@ -112,6 +119,7 @@ final class ExecutorServer implements Closeable {
         return;
       }
       container = claimed;
+      channels.put(container, out);
       socket.setSoTimeout(0);
       Frames.write(out, work.welcome().put(Messages.TYPE, Messages.WELCOME));
       while (true) {
@@ -132,8 +140,9 @@ final class ExecutorServer implements Closeable {
         }
         try {
           Frames.write(out, work.jobMessage(next.get().record()));
+          work.started(container, next.get().record());
         } catch (IOException e) {
-          scheduler.executorLost(container, "could not send job: " + e.getMessage());
+          scheduler.executorDisconnected(container);
           throw e;
         }
       }
@@ -146,19 +155,41 @@ final class ExecutorServer implements Closeable {
     } catch (RuntimeException e) {
       LOG.error("serving executor {} failed", container, e);
     } finally {
-      if (container != null && !released) {
-        scheduler.executorLost(container, "its connection closed");
+      if (container != null) {
+        channels.remove(container);
+        if (!released) {
+          scheduler.executorDisconnected(container);
+        }
       }
+    }
+  }
+
+  /** Tells an executor to kill the job it runs (a client canceled it); false if the executor is not connected. */
+  boolean cancel(String container, String jobId) {
+    DataOutputStream out = channels.get(container);
+    if (out == null) {
+      return false;
+    }
+    try {
+      Frames.write(out, Messages.of(Messages.CANCEL).put("job", jobId));
+      return true;
+    } catch (IOException e) {
+      LOG.warn("could not tell executor {} to cancel job {}", container, jobId, e);
+      return false;
     }
   }
 
   private static Outcome outcome(ObjectNode done) {
     JsonNode exit = done.get("exitCode");
+    JsonNode stats = done.get("statistics");
     return new Outcome(done.path("job").asText(), JobStatus.valueOf(done.path("status").asText()),
         exit == null || exit.isNull() ? null : exit.asInt(),
         done.hasNonNull("errorReason") ? done.get("errorReason").asText() : null,
         done.path("runtime").asDouble(),
-        done.hasNonNull("resultKind") ? done.get("resultKind").asText() : null);
+        done.hasNonNull("resultKind") ? done.get("resultKind").asText() : null,
+        stats == null || !stats.isObject() ? null : new AttemptStatistics(stats.path("cpuSeconds").asDouble(),
+            stats.path("cpuPercent").asDouble(), stats.path("peakMemoryBytes").asLong(),
+            stats.path("averageMemoryBytes").asLong()));
   }
 
   @Override

@@ -154,9 +154,13 @@ public final class FunctionMaster {
         }
       }).build());
       functionCache.start();
-      try (ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry, work(blobs, registry),
+      ExecutorServer[] serverRef = new ExecutorServer[1];
+      try (CancelWatcher cancels = new CancelWatcher(store, jobId -> forwardCancel(scheduler, serverRef[0], jobId));
+           ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry,
+               work(blobs, registry, cancels),
                conf.getLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, SpoolConfig.EXECUTOR_IDLE_RELEASE_MS_DEFAULT));
            ExecutorLauncher launcher = new ExecutorLauncher(conf, secret)) {
+        serverRef[0] = server;
         int port = server.port();
         allocator[0] = new Allocator(amrm, () -> function, memoryOverheadMb(), scheduler, registry, launcher,
             () -> executorSpec(blobs, host, port), shutdown, 1000);
@@ -204,11 +208,21 @@ public final class FunctionMaster {
     if (!name.startsWith("s-") || data.getData() == null || data.getData().length == 0) {
       return Optional.empty();
     }
-    JsonNode node = Json.tree(data.getData());
-    return Optional.of(new Submission(name, node.get("first").asLong(), node.get("count").asInt()));
+    return Optional.of(Submission.parse(name, data.getData()));
   }
 
-  private ExecutorServer.Work work(BlobStore blobs, ExecutorRegistry registry) {
+  /** A client canceled a running job: CANCEL → CANCELING, and its executor is told to kill it. */
+  private static void forwardCancel(Scheduler scheduler, ExecutorServer server, String jobId) {
+    try {
+      scheduler.cancelRequested(jobId).ifPresent(executor -> server.cancel(executor, jobId));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("cancelling job {} failed", jobId, e);
+    }
+  }
+
+  private ExecutorServer.Work work(BlobStore blobs, ExecutorRegistry registry, CancelWatcher cancels) {
     return new ExecutorServer.Work() {
       @Override
       public ObjectNode welcome() {
@@ -241,7 +255,13 @@ public final class FunctionMaster {
         ObjectNode envNode = message.putObject("environment");
         env.forEach(envNode::put);
         message.put("timeout", f.timeout());
+        message.put("memory", f.memory());
         return message;
+      }
+
+      @Override
+      public void started(String container, JobRecord job) {
+        cancels.watch(job.id());
       }
 
       @Override

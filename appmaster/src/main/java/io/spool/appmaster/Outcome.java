@@ -1,5 +1,6 @@
 package io.spool.appmaster;
 
+import io.spool.core.model.AttemptStatistics;
 import io.spool.core.model.JobStatus;
 
 /**
@@ -11,5 +12,7 @@ import io.spool.core.model.JobStatus;
  * @param errorReason why it did not succeed
  * @param runtime seconds the attempt ran
  * @param resultKind how the result is stored, null for none
+ * @param statistics resource use of the attempt, null if it never started
  */
-record Outcome(String jobId, JobStatus status, Integer exitCode, String errorReason, double runtime, String resultKind) {}
+record Outcome(String jobId, JobStatus status, Integer exitCode, String errorReason, double runtime, String resultKind,
+    AttemptStatistics statistics) {}

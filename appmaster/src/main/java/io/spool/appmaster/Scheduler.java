@@ -11,12 +11,13 @@ import io.spool.core.state.Submission;
 import io.spool.core.state.Versioned;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,6 +50,9 @@ final class Scheduler {
 
   private record Running(Assignment assignment, Entry entry) {}
 
+  /** A job waiting to be handed out, with the submission-log entry it counts against. */
+  private record Queued(long number, Entry entry) {}
+
   private final String functionId;
   private final StateStore store;
   private final StateWriter writer;
@@ -56,10 +60,11 @@ final class Scheduler {
   private final Clock clock;
   private final Runnable onWork;
 
-  private final ArrayDeque<Long> queue = new ArrayDeque<>();
-  private final TreeMap<Long, Entry> entries = new TreeMap<>();
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Set<String> seen = new HashSet<>();
   private final Map<String, Running> running = new HashMap<>();
+  /** Executors whose channel closed while they ran a job, by when; their container's end decides whose fault. */
+  private final Map<String, Long> disconnected = new HashMap<>();
   private int dispatching;
   private boolean paused;
   private boolean stopped;
@@ -82,9 +87,13 @@ final class Scheduler {
       if (!seen.add(submission.name())) {
         return;
       }
-      entries.put(submission.first(), new Entry(submission));
-      for (long n = submission.first(); n < submission.end(); n++) {
-        queue.addLast(n);
+      Entry entry = new Entry(submission);
+      if (submission.isRerun()) {
+        submission.numbers().forEach(n -> queue.addLast(new Queued(n, entry)));
+      } else {
+        for (long n = submission.first(); n < submission.end(); n++) {
+          queue.addLast(new Queued(n, entry));
+        }
       }
       lastActive = clock.millis();
       notifyAll();
@@ -137,8 +146,7 @@ final class Scheduler {
   Optional<Assignment> next(String executor, long waitMs, BooleanSupplier retire) throws InterruptedException {
     long deadline = clock.millis() + waitMs;
     while (true) {
-      long number;
-      Entry entry;
+      Queued queued;
       synchronized (this) {
         while (!stopped && !retire.getAsBoolean() && (paused || queue.isEmpty() || !runnable())) {
           long left = deadline - clock.millis();
@@ -150,14 +158,14 @@ final class Scheduler {
         if (stopped || retire.getAsBoolean()) {
           return Optional.empty();
         }
-        number = queue.pollFirst();
-        entry = entryOf(number);
+        queued = queue.pollFirst();
         dispatching++;
       }
+      Entry entry = queued.entry();
       Optional<Assignment> assignment = Optional.empty();
       boolean started = false;
       try {
-        assignment = start(JobId.of(functionId, number), entry);
+        assignment = start(JobId.of(functionId, queued.number()), entry);
         started = true;
       } finally {
         synchronized (this) {
@@ -165,7 +173,7 @@ final class Scheduler {
           lastActive = clock.millis();
           assignment.ifPresent(a -> running.put(executor, new Running(a, entry)));
           if (!started) {
-            queue.addFirst(number);
+            queue.addFirst(queued);
           }
         }
       }
@@ -225,6 +233,7 @@ final class Scheduler {
   void complete(String executor, Outcome outcome) throws InterruptedException {
     Running r;
     synchronized (this) {
+      disconnected.remove(executor);
       r = running.get(executor);
       if (r == null || !r.assignment().record().id().equals(outcome.jobId())) {
         LOG.warn("executor {} reported job {} that it was not running", executor, outcome.jobId());
@@ -237,7 +246,7 @@ final class Scheduler {
       record(r, outcome);
     } catch (RuntimeException | InterruptedException e) {
       synchronized (this) {
-        queue.addFirst(JobId.number(outcome.jobId()));
+        queue.addFirst(new Queued(JobId.number(outcome.jobId()), r.entry()));
       }
       throw e;
     }
@@ -253,7 +262,7 @@ final class Scheduler {
       if (write(new JobWrite(job, version, previous))) {
         if (retry) {
           synchronized (this) {
-            queue.addLast(JobId.number(job.id()));
+            queue.addLast(new Queued(JobId.number(job.id()), r.entry()));
             notifyAll();
           }
           onWork.run();
@@ -279,9 +288,17 @@ final class Scheduler {
   /** Applies the outcome to the record; true if the job goes back to the queue for a retry. */
   private boolean end(JobRecord job, Outcome outcome) {
     job.exitCode(outcome.exitCode()).runtime(outcome.runtime()).errorReason(outcome.errorReason())
-        .lastCompletionDate(clock.instant());
+        .statistics(outcome.statistics()).lastCompletionDate(clock.instant());
     if (outcome.status() == JobStatus.SUCCESS) {
       job.transition(JobStatus.SUCCESS).resultKind(outcome.resultKind());
+      return false;
+    }
+    if (outcome.status() == JobStatus.CANCELED || job.status() == JobStatus.CANCEL
+        || job.status() == JobStatus.CANCELING) {
+      if (outcome.status() == JobStatus.CANCELED && job.status() == JobStatus.RUNNING) {
+        job.transition(JobStatus.CANCEL);
+      }
+      job.resultKind(null).transition(outcome.status());
       return false;
     }
     job.resultKind(null).failures(job.failures() + 1);
@@ -291,37 +308,97 @@ final class Scheduler {
     return retry;
   }
 
+  /**
+   * A client asked to cancel {@code jobId}: writes CANCEL → CANCELING if the job runs on an executor here, and
+   * returns that executor (which is then told to kill the job); empty if it does not run here (any more).
+   */
+  Optional<String> cancelRequested(String jobId) throws InterruptedException {
+    String executor = null;
+    synchronized (this) {
+      for (Map.Entry<String, Running> e : running.entrySet()) {
+        if (e.getValue().assignment().record().id().equals(jobId)) {
+          executor = e.getKey();
+        }
+      }
+    }
+    if (executor == null) {
+      return Optional.empty();
+    }
+    Optional<Versioned<JobRecord>> read = store.job(jobId);
+    if (read.isEmpty() || read.get().value().status() != JobStatus.CANCEL) {
+      return Optional.empty();
+    }
+    JobRecord job = read.get().value().transition(JobStatus.CANCELING);
+    return write(new JobWrite(job, read.get().version(), JobStatus.CANCEL)) ? Optional.of(executor) : Optional.empty();
+  }
+
+  /**
+   * An executor died of its job's doing (a memory kill by YARN, the runner crashing): the job's attempt failed and
+   * is charged like any failure (retried while retryCount allows).
+   */
+  void executorFailed(String executor, String reason) {
+    Running r;
+    synchronized (this) {
+      r = running.get(executor);
+    }
+    if (r == null) {
+      return;
+    }
+    try {
+      complete(executor, new Outcome(r.assignment().record().id(), JobStatus.FAILURE, null, reason, 0, null, null));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("recording the failure of job {} failed", r.assignment().record().id(), e);
+    }
+  }
+
+  /**
+   * An executor's channel closed while it ran a job. Its container's exit status, when YARN reports it, decides
+   * whether the job is charged ({@link #executorFailed}) or not ({@link #executorLost}); if YARN says nothing within
+   * {@link #expireDisconnected}'s time, the job runs again uncharged.
+   */
+  synchronized void executorDisconnected(String executor) {
+    if (running.containsKey(executor)) {
+      disconnected.put(executor, clock.millis());
+    }
+  }
+
+  /** Re-runs (uncharged) the jobs of executors disconnected longer than {@code millis} ago. */
+  void expireDisconnected(long millis) {
+    List<String> expired = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.millis();
+      disconnected.forEach((executor, since) -> {
+        if (now - since >= millis) {
+          expired.add(executor);
+        }
+      });
+    }
+    expired.forEach(e -> executorLost(e, "its channel closed and YARN did not report its container"));
+  }
+
   /** An executor went away: its job, if any, runs again without being charged a retry. */
   void executorLost(String executor, String reason) {
     Running r;
     synchronized (this) {
+      disconnected.remove(executor);
       r = running.remove(executor);
       if (r == null) {
         return;
       }
       LOG.warn("executor {} was lost while running job {} ({}): it will run again", executor,
           r.assignment().record().id(), reason);
-      queue.addFirst(JobId.number(r.assignment().record().id()));
+      queue.addFirst(new Queued(JobId.number(r.assignment().record().id()), r.entry()));
       notifyAll();
     }
     onWork.run();
-  }
-
-  private Entry entryOf(long number) {
-    Map.Entry<Long, Entry> e = entries.floorEntry(number);
-    if (e == null || number >= e.getValue().submission.end()) {
-      throw new IllegalStateException("job number " + number + " is in no submission of function " + functionId);
-    }
-    return e.getValue();
   }
 
   private void finishOne(Entry entry) {
     boolean finished;
     synchronized (this) {
       finished = --entry.remaining == 0;
-      if (finished) {
-        entries.remove(entry.submission.first());
-      }
     }
     if (finished) {
       writer.finishSubmission(entry.submission.name());

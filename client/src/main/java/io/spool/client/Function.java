@@ -18,7 +18,9 @@ import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
+import io.spool.core.state.JobWrite;
 import io.spool.core.state.NotFoundException;
+import io.spool.core.state.Versioned;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,10 +28,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
@@ -356,6 +361,97 @@ public final class Function {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the build log of function " + record.id(), e);
     }
+  }
+
+  /** Jobs that can be rerun: FAILURE, TIMEOUT and CANCELED. */
+  private static final Set<JobStatus> RERUNNABLE =
+      EnumSet.of(JobStatus.FAILURE, JobStatus.TIMEOUT, JobStatus.CANCELED);
+
+  /** Runs every FAILURE, TIMEOUT and CANCELED job of this function again; returns the jobs put back to PENDING. */
+  public List<Job> rerun() {
+    return rerun(jobs());
+  }
+
+  /**
+   * Runs the given jobs again where they are FAILURE, TIMEOUT or CANCELED (others are left alone), in batches each
+   * written with its submission-log entry in one multi-op; returns the jobs put back to PENDING.
+   *
+   * @throws IllegalStateException if the function is disabled
+   */
+  public List<Job> rerun(Collection<Job> jobs) {
+    requireSaved();
+    refresh();
+    if (!record.enabled()) {
+      throw new IllegalStateException("function " + record.id() + " (\"" + record.name()
+          + "\") is disabled: enable() it to submit or rerun jobs");
+    }
+    int batchSize = spool.configuration().getInt(SpoolConfig.SUBMIT_BATCH_SIZE, SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
+    Map<String, Versioned<JobRecord>> current = spool.store().jobs(ids(jobs));
+    List<JobWrite> writes = new ArrayList<>();
+    for (Versioned<JobRecord> v : current.values()) {
+      JobStatus status = v.value().status();
+      if (RERUNNABLE.contains(status) && v.value().functionId().equals(record.id())) {
+        writes.add(new JobWrite(v.value().transition(JobStatus.PENDING).failures(0), v.version(), status));
+      }
+    }
+    List<Job> requeued = new ArrayList<>();
+    for (int from = 0; from < writes.size(); from += batchSize) {
+      List<JobWrite> batch = writes.subList(from, Math.min(writes.size(), from + batchSize));
+      List<Boolean> applied = spool.store().requeue(record.id(), batch);
+      for (int i = 0; i < batch.size(); i++) {
+        if (applied.get(i)) {
+          requeued.add(new Job(spool, batch.get(i).record().id(), batch.get(i).record()));
+        }
+      }
+    }
+    if (!requeued.isEmpty()) {
+      try {
+        spool.masters().ensureMaster(record);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the master of function " + record.id() + ": " + e.getMessage(), e);
+      }
+    }
+    return requeued;
+  }
+
+  /** Cancels every PENDING or RUNNING job of this function (see {@link Job#cancel()}); returns those it asked. */
+  public List<Job> cancelJobs() {
+    return cancelJobs(jobs());
+  }
+
+  /** Cancels the given jobs that are PENDING or RUNNING; returns those it asked. */
+  public List<Job> cancelJobs(Collection<Job> jobs) {
+    List<Job> asked = new ArrayList<>();
+    for (Job job : jobs) {
+      JobStatus before = job.refresh().status();
+      if (before == JobStatus.PENDING || before == JobStatus.RUNNING) {
+        job.cancel();
+        asked.add(job);
+      }
+    }
+    return asked;
+  }
+
+  /**
+   * Deletes the given jobs that are not running, with their logs (and results if {@code deleteResults}); returns
+   * how many were deleted.
+   */
+  public int deleteJobs(Collection<Job> jobs, boolean deleteResults) {
+    int deleted = 0;
+    for (Job job : jobs) {
+      JobStatus status = job.refresh().status();
+      if (status != JobStatus.RUNNING && status != JobStatus.CANCEL && status != JobStatus.CANCELING) {
+        job.delete(deleteResults);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  private static List<String> ids(Collection<Job> jobs) {
+    List<String> ids = new ArrayList<>(jobs.size());
+    jobs.forEach(j -> ids.add(j.id()));
+    return ids;
   }
 
   /** Every job of this function, in submission order (their state is read when first asked for). */

@@ -3,12 +3,15 @@ package io.spool.client;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
+import io.spool.core.model.AttemptStatistics;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
+import io.spool.core.state.JobWrite;
 import io.spool.core.state.NotFoundException;
+import io.spool.core.state.Versioned;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /** One call of a function. Its state is read from the cluster on {@link #refresh()} and while waiting. */
@@ -102,6 +106,87 @@ public final class Job {
 
   public Map<String, String> environment() {
     return record().environment();
+  }
+
+  /** Resource use of the last attempt (CPU, memory of its process tree), if it ran. */
+  public Optional<AttemptStatistics> statistics() {
+    return Optional.ofNullable(record().statistics());
+  }
+
+  /**
+   * Cancels the job: a PENDING job becomes CANCELED at once; a RUNNING one goes CANCEL → CANCELING → CANCELED as
+   * its master kills it, unless it finishes first (then it keeps that status). A job that has ended is left as it is.
+   *
+   * @return the status after the request (CANCELED, CANCEL, or the status it had ended with)
+   */
+  public JobStatus cancel() {
+    while (true) {
+      Versioned<JobRecord> read = read();
+      JobRecord job = read.value();
+      JobStatus previous = job.status();
+      JobStatus next = switch (previous) {
+        case PENDING -> JobStatus.CANCELED;
+        case RUNNING -> JobStatus.CANCEL;
+        default -> null;
+      };
+      if (next == null) {
+        record = job;
+        return previous;
+      }
+      job.transition(next);
+      if (next == JobStatus.CANCELED) {
+        job.lastCompletionDate(java.time.Instant.now());
+      }
+      if (spool.store().compareAndSet(new JobWrite(job, read.version(), previous))) {
+        record = job;
+        return next;
+      }
+    }
+  }
+
+  /**
+   * Runs a FAILURE, TIMEOUT or CANCELED job again (its earlier attempts' logs are kept).
+   *
+   * @throws IllegalStateException if the job is in another status, or its function is disabled
+   */
+  public Job rerun() {
+    if (Function.get(spool, functionId()).rerun(List.of(this)).isEmpty()) {
+      throw new IllegalStateException("job " + id + " is " + refresh().status()
+          + ": only FAILURE, TIMEOUT and CANCELED jobs can be rerun");
+    }
+    return refresh();
+  }
+
+  /**
+   * Deletes the job and its logs (and its result if {@code deleteResult}).
+   *
+   * @throws IllegalStateException if it is running
+   */
+  public void delete(boolean deleteResult) {
+    while (true) {
+      Versioned<JobRecord> read = read();
+      JobStatus status = read.value().status();
+      if (status == JobStatus.RUNNING || status == JobStatus.CANCEL || status == JobStatus.CANCELING) {
+        throw new IllegalStateException("job " + id + " is " + status + ": cancel it or wait for it to end before "
+            + "deleting it");
+      }
+      if (spool.store().deleteJob(id, read.version(), status)) {
+        break;
+      }
+    }
+    try {
+      String owner = owner();
+      spool.blobs().delete(BlobStore.logs(owner, id), true);
+      if (deleteResult) {
+        spool.blobs().delete(BlobStore.result(owner, id), false);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("job " + id + " is deleted but its files could not be: " + e.getMessage(), e);
+    }
+  }
+
+  private Versioned<JobRecord> read() {
+    return spool.store().job(id).orElseThrow(() -> new NotFoundException("no job with id '" + id + "'"));
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.spool.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.channel.ChannelSecret;
@@ -11,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
@@ -29,6 +29,8 @@ public final class ExecutorMain {
   public static final String JOB_CONF = "spool-job.xml";
   /** The directory name of the localized bundle. */
   public static final String BUNDLE_DIR = "bundle";
+  /** How often a running job's processes are sampled (its statistics, its memory limit). */
+  private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
 
   private final MasterChannel master;
   private final BlobStore blobs;
@@ -57,15 +59,23 @@ public final class ExecutorMain {
     try (MasterChannel master = MasterChannel.connect(args[0], Integer.parseInt(args[1]), container, secret)) {
       ObjectNode welcome = master.welcome();
       Path script = PythonWorker.extract(workDir.resolve("spool-worker"));
-      JobExecution execution = JobExecution.start(welcome.get("python").asText(), script,
-          workDir.resolve(BUNDLE_DIR), welcome.get("callable").asText(), workDir);
-      try {
-        new ExecutorMain(master, BlobStore.open(conf), workDir, welcome.get("owner").asText(), execution).run();
-      } finally {
-        execution.close();
+      try (JobExecution execution = JobExecution.start(welcome.get("python").asText(), script,
+          workDir.resolve(BUNDLE_DIR), welcome.get("callable").asText(), SAMPLE_PERIOD)) {
+        serve(master, execution, BlobStore.open(conf), workDir);
       }
     }
     LOG.info("executor {} stopped", container);
+  }
+
+  /**
+   * Runs the master's jobs in {@code execution} until the master says stop; a cancel from the master kills the job
+   * it names, and the loss of the master kills the running job (then this throws).
+   */
+  static void serve(MasterChannel master, JobExecution execution, BlobStore blobs, Path workDir)
+      throws IOException, InterruptedException {
+
+    master.onClose(cause -> execution.abort(cause.getMessage()));
+    new ExecutorMain(master, blobs, workDir, master.welcome().get("owner").asText(), execution).run();
   }
 
   private void run() throws IOException, InterruptedException {
@@ -77,24 +87,34 @@ public final class ExecutorMain {
     LOG.info("master says stop: {}", message.path("reason").asText());
   }
 
-  private ObjectNode runJob(ObjectNode job) throws IOException, InterruptedException {
-    String jobId = job.get("job").asText();
-    int attempt = job.get("attempt").asInt();
-    Path scratch = workDir.resolve("jobs").resolve(jobId + "-" + attempt);
+  private ObjectNode runJob(ObjectNode message) throws IOException, InterruptedException {
+    JobExecution.Job job = job(message);
+    Path scratch = workDir.resolve("jobs").resolve(job.id() + "-" + job.attempt());
     Files.createDirectories(scratch);
     Path log = scratch.resolve("log");
     Path result = scratch.resolve("result");
     JobOutcome outcome;
     try {
-      outcome = execution.run(jobId, attempt, job.get("args"), job.get("kwargs"), environment(job.get("environment")),
-          log, result, scratch.resolve("tmp"), job.path("timeout").asLong(0));
-      storeBlobs(jobId, attempt, log, result, outcome);
+      outcome = execution.run(job, log, result, scratch.resolve("tmp"));
+      storeBlobs(job.id(), job.attempt(), log, result, outcome);
     } finally {
       deleteTree(scratch);
     }
+    return done(job, outcome);
+  }
+
+  /** The job of a {@code job} message: {@code timeout} in seconds and {@code memory} in MiB, each 0 for no limit. */
+  static JobExecution.Job job(ObjectNode message) {
+    return new JobExecution.Job(message.get("job").asText(), message.get("attempt").asInt(), message.get("args"),
+        message.get("kwargs"), environment(message.get("environment")), message.path("timeout").asLong(0),
+        message.path("memory").asLong(0));
+  }
+
+  /** The {@code done} message for an outcome; {@code statistics} only if the job started. */
+  static ObjectNode done(JobExecution.Job job, JobOutcome outcome) {
     ObjectNode done = Messages.of(Messages.DONE);
-    done.put("job", jobId);
-    done.put("attempt", attempt);
+    done.put("job", job.id());
+    done.put("attempt", job.attempt());
     done.put("status", outcome.status());
     if (outcome.exitCode() != null) {
       done.put("exitCode", outcome.exitCode());
@@ -105,6 +125,14 @@ public final class ExecutorMain {
     done.put("runtime", outcome.runtimeSeconds());
     if (outcome.resultKind() != null) {
       done.put("resultKind", outcome.resultKind());
+    }
+    ProcessTreeMonitor.Statistics statistics = outcome.statistics();
+    if (statistics != null) {
+      done.putObject("statistics")
+          .put("cpuSeconds", statistics.cpuSeconds())
+          .put("cpuPercent", statistics.cpuPercent())
+          .put("peakMemoryBytes", statistics.peakMemoryBytes())
+          .put("averageMemoryBytes", statistics.averageMemoryBytes());
     }
     return done;
   }
@@ -139,9 +167,5 @@ public final class ExecutorMain {
         Files.deleteIfExists(p);
       }
     }
-  }
-
-  static ObjectNode object() {
-    return JsonNodeFactory.instance.objectNode();
   }
 }

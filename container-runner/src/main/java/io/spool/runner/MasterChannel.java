@@ -12,22 +12,42 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The executor's side of the channel to its master: connect, prove the secret, then exchange messages. */
+/**
+ * The executor's side of the channel to its master: connect, prove the secret, then exchange messages. After the
+ * handshake one daemon thread reads every frame: a {@code cancel}, which the master may send at any time, goes to
+ * the cancel listener; every other frame is the answer that {@link #exchange} waits for.
+ */
 final class MasterChannel implements Closeable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(MasterChannel.class);
   private static final int CONNECT_TIMEOUT_MS = 30_000;
+  /** {@code cancel {job}}: kill that job if it runs. */
+  static final String CANCEL = "cancel";
+  /** Stands in the answer queue for the end of the channel. */
+  private static final ObjectNode CLOSED = Messages.of("closed");
 
   private final Socket socket;
-  private final DataInputStream in;
   private final DataOutputStream out;
   private final ObjectNode welcome;
+  private final BlockingQueue<ObjectNode> answers = new LinkedBlockingQueue<>();
+  private volatile Consumer<String> cancelListener = jobId -> { };
+  private volatile Consumer<IOException> closeListener = cause -> { };
+  private volatile IOException closed;
+  private volatile boolean ending; // closed by this side, or told to stop: the end of the channel is expected
 
   private MasterChannel(Socket socket, DataInputStream in, DataOutputStream out, ObjectNode welcome) {
     this.socket = socket;
-    this.in = in;
     this.out = out;
     this.welcome = welcome;
+    Thread reader = new Thread(() -> readFrames(in), "master-channel-reader");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   /** Connects to {@code host:port} and authenticates as {@code container}. */
@@ -65,14 +85,83 @@ final class MasterChannel implements Closeable {
     return welcome;
   }
 
-  /** Sends {@code message} and waits for the master's answer (a job or stop). */
-  ObjectNode exchange(ObjectNode message) throws IOException {
+  /** Who hears of cancels: called with the job's id on the reader thread, so it must not block. */
+  void onCancel(Consumer<String> listener) {
+    cancelListener = listener;
+  }
+
+  /**
+   * Who hears that the channel has closed unexpectedly (the master has gone), on the reader thread; not called after
+   * {@link #close()} or a {@code stop} message.
+   */
+  void onClose(Consumer<IOException> listener) {
+    closeListener = listener;
+  }
+
+  /**
+   * Sends {@code message} and waits for the master's answer (a job or stop); cancels that arrive meanwhile go to
+   * the cancel listener. Throws once the channel has closed.
+   */
+  ObjectNode exchange(ObjectNode message) throws IOException, InterruptedException {
+    failIfClosed();
     Frames.write(out, message);
-    return Frames.read(in);
+    ObjectNode answer = answers.take();
+    if (answer == CLOSED) {
+      answers.add(CLOSED); // for the next caller, too
+      failIfClosed();
+    }
+    return answer;
+  }
+
+  private void failIfClosed() throws IOException {
+    IOException cause = closed;
+    if (cause != null) {
+      throw new IOException(cause.getMessage(), cause);
+    }
+  }
+
+  private void readFrames(DataInputStream in) {
+    try {
+      while (true) {
+        ObjectNode frame = Frames.read(in);
+        String type = Messages.type(frame);
+        if (CANCEL.equals(type)) {
+          deliverCancel(frame.path("job").asText());
+        } else {
+          if (Messages.STOP.equals(type)) {
+            ending = true;
+          }
+          answers.add(frame);
+        }
+      }
+    } catch (IOException e) {
+      IOException end = new IOException("the channel to the master closed"
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+      if (!ending) { // heard before exchange() can fail, so a running job is killed first
+        LOG.warn("{}", end.getMessage(), e);
+        try {
+          closeListener.accept(end);
+        } catch (RuntimeException failure) {
+          LOG.error("handling the end of the channel failed", failure);
+        }
+      }
+      closed = end;
+      answers.add(CLOSED);
+    }
+  }
+
+  private void deliverCancel(String jobId) {
+    LOG.info("the master cancels job {}", jobId);
+    try {
+      cancelListener.accept(jobId);
+    } catch (RuntimeException e) {
+      LOG.error("handling the cancel of job {} failed", jobId, e);
+    }
   }
 
   @Override
   public void close() throws IOException {
+    ending = true;
     socket.close();
   }
 }

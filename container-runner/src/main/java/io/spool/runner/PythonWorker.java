@@ -76,8 +76,8 @@ final class PythonWorker implements Closeable {
     }
   }
 
-  /** Sends one request. */
-  void send(ObjectNode request) throws IOException {
+  /** Sends one request; safe to call from any thread (a request is written whole). */
+  synchronized void send(ObjectNode request) throws IOException {
     in.write(Json.values().writeValueAsString(request));
     in.write('\n');
     in.flush();

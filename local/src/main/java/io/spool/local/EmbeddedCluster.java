@@ -111,6 +111,14 @@ public final class EmbeddedCluster implements Closeable {
   }
 
   /** The ZooKeeper connect string. */
+  /**
+   * Stops ZooKeeper and starts it again on the same port and data (sessions survive if it is back within their
+   * timeout), as an operator's restart would.
+   */
+  public void restartZooKeeper() throws Exception {
+    zookeeper.restart();
+  }
+
   public String zookeeperConnect() {
     return zookeeper.getConnectString();
   }

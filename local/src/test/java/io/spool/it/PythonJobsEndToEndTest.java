@@ -160,29 +160,54 @@ class PythonJobsEndToEndTest {
   }
 
   @Test
-  void aJobPastItsTimeoutIsKilledAndMarkedTimeout() throws Exception {
-    Function sleepy = function("sleepy").memory(256).timeout(2).build().save();
-    Job job = sleepy.call(60);
+  void aJobPastItsTimeoutIsKilledAndMarkedTimeout(@TempDir Path dir) throws Exception {
+    Function sleepy = function("sleep_recording_pid").memory(256).timeout(2).build().save();
+    Path pidFile = dir.resolve("pid");
+    Job job = sleepy.call(60, pidFile.toString());
     assertEquals(JobStatus.TIMEOUT, job.waitForCompletion(WAIT));
     assertTrue(job.errorReason().contains("timed out after 2 s"), job.errorReason());
     assertTrue(job.runtime() < 30, "the job was not killed: ran " + job.runtime() + " s");
+    long pid = Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
+    assertTrue(ProcessHandle.of(pid).isEmpty() || !ProcessHandle.of(pid).get().isAlive(), "process " + pid + " lives");
   }
 
   @Test
-  void aFailedJobIsRetriedUpToRetryCountAndKeepsEachAttemptsLog(@TempDir Path dir) throws Exception {
-    Function retried = function("flaky").memory(256).retryCount(1).build().save();
-    Job job = retried.call(dir.resolve("retried").toString());
+  void aJobFailingTwiceSucceedsOnItsThirdAttemptWithRetryCountTwo(@TempDir Path dir) throws Exception {
+    Function retried = function("flaky").memory(256).retryCount(2).build().save();
+    Job job = retried.callWith(List.of(dir.resolve("twice").toString()), Map.of("failures", 2));
     assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
     assertEquals("recovered", job.result());
-    assertEquals(2, job.executionCount());
+    assertEquals(3, job.executionCount());
     assertTrue(job.log(1).contains("first attempt fails"), job.log(1));
-    assertTrue(job.log(2).contains("second attempt: fine"), job.log(2));
+    assertTrue(job.log(2).contains("attempt 2 fails"), job.log(2));
+    assertTrue(job.log(3).contains("attempt 3: fine"), job.log(3));
 
-    Function once = function("flaky").memory(256).build().save();
-    Job failed = once.call(dir.resolve("once").toString());
+    Function once = function("flaky").memory(256).retryCount(1).build().save();
+    Job failed = once.callWith(List.of(dir.resolve("once").toString()), Map.of("failures", 2));
     assertEquals(JobStatus.FAILURE, failed.waitForCompletion(WAIT));
-    assertEquals(1, failed.executionCount());
-    assertEquals("RuntimeError: first attempt fails", failed.errorReason());
+    assertEquals(2, failed.executionCount());
+    assertEquals("RuntimeError: attempt 2 fails", failed.errorReason());
+    failed.rerun();
+    assertEquals(JobStatus.SUCCESS, failed.waitForCompletion(WAIT), failed::errorReason);
+    assertEquals(3, failed.executionCount());
+  }
+
+  @Test
+  void manyJobsReuseAFewWarmExecutorsAndNoJobSeesAnothersGlobals() throws Exception {
+    Function counted = function("counted").memory(256).maximumConcurrency(4).build().save();
+    List<List<Object>> args = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      args.add(List.of(i));
+    }
+    java.util.Set<Object> containers = new java.util.HashSet<>();
+    for (Job job : counted.map(args)) {
+      assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
+      Map<?, ?> result = (Map<?, ?>) job.result();
+      assertEquals(1, result.get("calls"), "a job saw another job's module global");
+      containers.add(result.get("container"));
+    }
+    assertTrue(containers.size() <= 8, "200 jobs used " + containers.size() + " containers: " + containers);
+    assertTrue(containers.stream().allMatch(c -> c != null && c.toString().startsWith("container_")), containers::toString);
   }
 
   @Test

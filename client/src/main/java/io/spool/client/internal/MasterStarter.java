@@ -89,7 +89,7 @@ public final class MasterStarter {
       if (!active.isEmpty()) {
         return;
       }
-      submit(function);
+      startMaster(function);
     } catch (YarnException e) {
       throw new IOException("cannot start the master of function " + function.id() + ": " + e.getMessage(), e);
     }
@@ -127,7 +127,11 @@ public final class MasterStarter {
     }
   }
 
-  private void submit(FunctionRecord function) throws IOException, YarnException {
+  /**
+   * Submits a master for the function unconditionally. Use {@link #ensureMaster}; a second master started this way
+   * waits for the first one's lock and exits when it cannot take it.
+   */
+  public void startMaster(FunctionRecord function) throws IOException, YarnException {
     YarnClientApplication app = yarn.createApplication();
     ApplicationSubmissionContext context = app.getApplicationSubmissionContext();
     String jobConf = BlobStore.functionDir(function.owner(), function.id()) + "/job-conf.xml";

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * executor → master  done {job, attempt, status, exitCode, errorReason, runtime, resultKind} then waits for work
  * master → executor  job {job, attempt, args, kwargs, environment, timeout}
  * master → executor  stop {reason}                          the executor exits
+ * master → executor  cancel {job}                           at any time: kill that job if it runs (it ends CANCELED)
  * </pre>
  */
 public final class Messages {
@@ -27,6 +28,7 @@ public final class Messages {
   public static final String DONE = "done";
   public static final String JOB = "job";
   public static final String STOP = "stop";
+  public static final String CANCEL = "cancel";
 
   private Messages() {}
 

@@ -32,6 +32,7 @@ public final class JobRecord {
   private Double runtime;
   /** How the result of the last successful attempt is stored: {@code json} or {@code bytes}; absent for none. */
   private String resultKind;
+  private AttemptStatistics statistics;
   private long creationDate;
   private long lastExecutionDate;
   private long lastCompletionDate;
@@ -84,6 +85,10 @@ public final class JobRecord {
 
   public String resultKind() { return resultKind; }
   public JobRecord resultKind(String kind) { this.resultKind = kind; return this; }
+
+  /** Resource use of the last attempt, if it ran. */
+  public AttemptStatistics statistics() { return statistics; }
+  public JobRecord statistics(AttemptStatistics s) { this.statistics = s; return this; }
 
   public Instant creationDate() { return instant(creationDate); }
   public JobRecord creationDate(Instant t) { this.creationDate = millis(t); return this; }

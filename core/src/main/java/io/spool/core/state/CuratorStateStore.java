@@ -338,6 +338,92 @@ final class CuratorStateStore implements StateStore {
   }
 
   @Override
+  public List<Boolean> requeue(String functionId, List<JobWrite> writes) {
+    if (writes.isEmpty()) {
+      return List.of();
+    }
+    if (writes.size() > maxBatch) {
+      throw new IllegalArgumentException("a batch holds at most " + maxBatch + " jobs, not " + writes.size());
+    }
+    try {
+      while (true) {
+        Versioned<StatusCounts> counts = clientCounts(functionId);
+        StatusCounts next = new StatusCounts().plus(counts.value());
+        List<CuratorOp> ops = new ArrayList<>(writes.size() + 2);
+        StringBuilder numbers = new StringBuilder("{\"numbers\":[");
+        for (JobWrite w : writes) {
+          ops.add(curator.transactionOp().setData().withVersion(w.expectedVersion())
+              .forPath(layout.job(w.record().id()), Json.toBytes(w.record())));
+          next.move(w.previous(), w.record().status());
+          numbers.append(numbers.charAt(numbers.length() - 1) == '[' ? "" : ",").append(JobId.number(w.record().id()));
+        }
+        ops.add(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+            .forPath(layout.submissionPrefix(functionId), numbers.append("]}").toString().getBytes(StandardCharsets.UTF_8)));
+        ops.add(curator.transactionOp().setData().withVersion(counts.version())
+            .forPath(layout.clientStats(functionId), next.toBytes()));
+        try {
+          curator.transaction().forOperations(ops);
+          List<Boolean> applied = new ArrayList<>();
+          writes.forEach(w -> applied.add(Boolean.TRUE));
+          return applied;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+          if (clientCounts(functionId).version() != counts.version()) {
+            continue;
+          }
+          List<JobWrite> current = new ArrayList<>();
+          List<Boolean> applied = new ArrayList<>();
+          for (JobWrite w : writes) {
+            Stat stat = curator.checkExists().forPath(layout.job(w.record().id()));
+            boolean unchanged = stat != null && stat.getVersion() == w.expectedVersion();
+            applied.add(unchanged);
+            if (unchanged) {
+              current.add(w);
+            }
+          }
+          if (current.size() == writes.size()) {
+            continue;
+          }
+          List<Boolean> retried = requeue(functionId, current);
+          for (int i = 0, j = 0; i < applied.size(); i++) {
+            if (applied.get(i)) {
+              applied.set(i, retried.get(j++));
+            }
+          }
+          return applied;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure("rerun " + writes.size() + " jobs of function " + functionId, e);
+    }
+  }
+
+  @Override
+  public boolean deleteJob(String jobId, int expectedVersion, JobStatus status) {
+    String fid = JobId.functionId(jobId);
+    try {
+      while (true) {
+        Versioned<StatusCounts> counts = clientCounts(fid);
+        try {
+          curator.transaction().forOperations(
+              curator.transactionOp().delete().withVersion(expectedVersion).forPath(layout.job(jobId)),
+              curator.transactionOp().setData().withVersion(counts.version()).forPath(layout.clientStats(fid),
+                  counts.value().move(status, null).toBytes()));
+          return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+          Stat stat = curator.checkExists().forPath(layout.job(jobId));
+          if (stat == null || stat.getVersion() != expectedVersion) {
+            return false;
+          }
+        }
+      }
+    } catch (Exception e) {
+      throw failure("delete job " + jobId, e);
+    }
+  }
+
+  @Override
   public StatusCounts jobStatistics(String functionId) {
     try {
       return StatusCounts.fromBytes(curator.getData().forPath(layout.masterStats(functionId)))
@@ -480,9 +566,7 @@ final class CuratorStateStore implements StateStore {
       List<Submission> entries = new ArrayList<>(names.size());
       for (String name : names) {
         try {
-          byte[] data = curator.getData().forPath(layout.submissions(functionId) + "/" + name);
-          var node = Json.tree(data);
-          entries.add(new Submission(name, node.get("first").asLong(), node.get("count").asInt()));
+          entries.add(Submission.parse(name, curator.getData().forPath(layout.submissions(functionId) + "/" + name)));
         } catch (KeeperException.NoNodeException finished) {
           continue;
         }

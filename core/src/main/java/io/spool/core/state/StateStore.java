@@ -3,6 +3,7 @@ package io.spool.core.state;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.JobRecord;
+import io.spool.core.model.JobStatus;
 import java.io.Closeable;
 import java.util.Collection;
 import java.util.List;
@@ -76,6 +77,17 @@ public interface StateStore extends Closeable {
 
   /** Every job id of a function, in job-number order. */
   List<String> jobIds(String functionId);
+
+  /**
+   * Puts ended jobs back to PENDING (compare-and-set each) and appends them to the submission log, in one multi-op,
+   * so the master runs them again. A job that changed meanwhile is left alone.
+   *
+   * @return for each write, whether it was applied
+   */
+  List<Boolean> requeue(String functionId, List<JobWrite> writes);
+
+  /** Deletes a job if it still has {@code expectedVersion} (its status moves out of the statistics). */
+  boolean deleteJob(String jobId, int expectedVersion, JobStatus status);
 
   /** A single compare-and-set write of a job (the client's side of races such as cancel vs. start). */
   boolean compareAndSet(JobWrite write);

@@ -1,0 +1,188 @@
+package io.spool.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.blob.BlobStore;
+import io.spool.core.channel.ChannelSecret;
+import io.spool.core.channel.Frames;
+import io.spool.core.channel.Messages;
+import io.spool.core.json.Json;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The executor's side of the master's messages: a job in, its outcome out. */
+@Timeout(120)
+class ExecutorMainTest {
+
+  private static final String CONTAINER = "container_1_0001_01_000002";
+  private static final String OWNER = "alice";
+
+  @TempDir
+  Path dir;
+  private final ExecutorService background = Executors.newSingleThreadExecutor();
+
+  @AfterEach
+  void stopExecutor() {
+    background.shutdownNow();
+  }
+
+  private static ObjectNode job(String id, long memoryMiB, Object... call) {
+    ObjectNode job = Messages.of(Messages.JOB).put("job", id).put("attempt", 1);
+    job.set("args", TestJobs.call(call));
+    job.putObject("kwargs");
+    job.putObject("environment");
+    return job.put("timeout", 0).put("memory", memoryMiB);
+  }
+
+  /** The master's side of one executor, step by step. */
+  private record Master(DataInputStream in, DataOutputStream out) {
+    void send(ObjectNode message) throws IOException {
+      Frames.write(out, message);
+    }
+
+    ObjectNode done(String jobId) throws IOException {
+      ObjectNode done = Frames.read(in);
+      assertEquals(Messages.DONE, Messages.type(done), done.toString());
+      assertEquals(jobId, done.path("job").asText(), done.toString());
+      return done;
+    }
+  }
+
+  @Test
+  void anExecutorRunsTheMastersJobsObeysItsCancelsAndKillsItsJobWhenTheMasterGoes() throws Exception {
+    byte[] secret = ChannelSecret.generate();
+    BlobStore blobs = new BlobStore(FileSystem.getLocal(new Configuration()),
+        new org.apache.hadoop.fs.Path(dir.resolve("store").toUri()));
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Future<Void> executor = background.submit(() -> {
+        try (MasterChannel channel = MasterChannel.connect(server.getInetAddress().getHostAddress(),
+            server.getLocalPort(), CONTAINER, secret);
+            JobExecution execution = TestJobs.startWorker(dir)) {
+          ExecutorMain.serve(channel, execution, blobs, Files.createDirectories(dir.resolve("work")));
+        }
+        return null;
+      });
+      int lastJob;
+      try (Socket socket = server.accept()) {
+        socket.setSoTimeout(30_000);
+        Master master = new Master(new DataInputStream(new BufferedInputStream(socket.getInputStream())),
+            new DataOutputStream(new BufferedOutputStream(socket.getOutputStream())));
+        String nonce = ChannelSecret.nonce();
+        master.send(Messages.of(Messages.CHALLENGE).put("nonce", nonce));
+        ObjectNode hello = Frames.read(master.in());
+        assertTrue(ChannelSecret.verify(secret, nonce, CONTAINER, hello.path("mac").asText()));
+        master.send(Messages.of(Messages.WELCOME).put("owner", OWNER));
+        assertEquals(Messages.NEXT, Messages.type(Frames.read(master.in())));
+
+        master.send(job("abcdefghij-1", 100, "echo", "hello"));
+        ObjectNode done = master.done("abcdefghij-1");
+        assertEquals("SUCCESS", done.path("status").asText(), done.toString());
+        assertEquals(List.of("cpuSeconds", "cpuPercent", "peakMemoryBytes", "averageMemoryBytes"),
+            fieldNames(done.path("statistics")), done.toString());
+        assertEquals("\"hello\"", new String(blobs.read(BlobStore.result(OWNER, "abcdefghij-1")).orElseThrow(),
+            StandardCharsets.UTF_8).trim());
+
+        Path pidFile = dir.resolve("job-2.pid");
+        master.send(job("abcdefghij-2", 0, "sleep", 60, pidFile));
+        TestJobs.awaitFile(pidFile);
+        master.send(Messages.of(MasterChannel.CANCEL).put("job", "abcdefghij-2"));
+        done = master.done("abcdefghij-2");
+        assertEquals("CANCELED", done.path("status").asText(), done.toString());
+        assertEquals("canceled", done.path("errorReason").asText());
+        assertTrue(done.path("statistics").path("peakMemoryBytes").asLong() > 0, done.toString());
+        assertTrue(blobs.exists(BlobStore.log(OWNER, "abcdefghij-2", 1)), "the canceled job's log is kept");
+
+        master.send(job("abcdefghij-3", 100, "allocate", 300, 30));
+        done = master.done("abcdefghij-3");
+        assertEquals("FAILURE", done.path("status").asText(), done.toString());
+        assertTrue(done.path("errorReason").asText().endsWith(" MiB, more than its 100 MiB (the function's memory; "
+            + "raise it with update().memory(...))"), done.toString());
+        assertTrue(done.path("statistics").path("peakMemoryBytes").asLong() > 100L << 20, done.toString());
+
+        pidFile = dir.resolve("job-4.pid");
+        master.send(job("abcdefghij-4", 0, "sleep", 60, pidFile));
+        lastJob = Integer.parseInt(TestJobs.awaitFile(pidFile));
+      } // the master goes
+      ExecutionException lost = assertThrows(ExecutionException.class, () -> executor.get(30, TimeUnit.SECONDS));
+      assertTrue(lost.getCause() instanceof IOException, String.valueOf(lost.getCause()));
+      assertTrue(TestJobs.gone(lastJob), "the running job was killed when the master went");
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
+  void aJobMessageCarriesItsTimeoutAndMemoryLimits() throws Exception {
+    ObjectNode message = (ObjectNode) Json.values().readTree("{\"type\":\"job\",\"job\":\"abcdefghij-3\",\"attempt\":2,"
+        + "\"args\":[1],\"kwargs\":{},\"environment\":{\"A\":\"b\"},\"timeout\":30,\"memory\":512}");
+    JobExecution.Job job = ExecutorMain.job(message);
+    assertEquals("abcdefghij-3", job.id());
+    assertEquals(2, job.attempt());
+    assertEquals(Map.of("A", "b"), job.env());
+    assertEquals(30, job.timeoutSeconds());
+    assertEquals(512, job.memoryMiB());
+
+    message.remove("memory");
+    message.remove("timeout");
+    JobExecution.Job unlimited = ExecutorMain.job(message);
+    assertEquals(0, unlimited.memoryMiB(), "no memory: no limit");
+    assertEquals(0, unlimited.timeoutSeconds(), "no timeout: no limit");
+  }
+
+  @Test
+  void doneCarriesTheStatisticsOfAJobThatStarted() throws Exception {
+    JobExecution.Job job = new JobExecution.Job("abcdefghij-3", 2, null, null, Map.of(), 0, 512);
+    JobOutcome outcome = new JobOutcome("FAILURE", -9, "memory limit exceeded: the job used 612 MiB, more than its "
+        + "512 MiB (the function's memory; raise it with update().memory(...))", 1.5, null,
+        new ProcessTreeMonitor.Statistics(0.75, 50.0, 641_728_512L, 320_864_256L, 1.5));
+    ObjectNode done = ExecutorMain.done(job, outcome);
+    assertEquals("{\"type\":\"done\",\"job\":\"abcdefghij-3\",\"attempt\":2,"
+        + "\"status\":\"FAILURE\",\"exitCode\":-9,\"errorReason\":\"memory limit exceeded: the job used 612 MiB, more "
+        + "than its 512 MiB (the function's memory; raise it with update().memory(...))\",\"runtime\":1.5,"
+        + "\"statistics\":{\"cpuSeconds\":0.75,\"cpuPercent\":50.0,\"peakMemoryBytes\":641728512,"
+        + "\"averageMemoryBytes\":320864256}}", Json.values().writeValueAsString(done));
+  }
+
+  @Test
+  void doneOfAJobThatNeverStartedHasNoStatistics() {
+    JobExecution.Job job = new JobExecution.Job("abcdefghij-4", 1, null, null, Map.of(), 0, 0);
+    ObjectNode done = ExecutorMain.done(job, new JobOutcome("CANCELED", null, "canceled", 0, null, null));
+    assertEquals(Messages.DONE, Messages.type(done));
+    assertEquals("CANCELED", done.get("status").asText());
+    assertEquals("canceled", done.get("errorReason").asText());
+    assertFalse(done.has("statistics"), done.toString());
+    assertFalse(done.has("exitCode"), done.toString());
+  }
+}

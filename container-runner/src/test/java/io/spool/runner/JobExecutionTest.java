@@ -1,0 +1,217 @@
+package io.spool.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner's side of a job on the real Python worker: statistics, memory limit, cancel and timeout. */
+@Timeout(120)
+class JobExecutionTest {
+
+  private static final long MIB = 1024 * 1024;
+
+  @TempDir
+  Path dir;
+  private JobExecution execution;
+  private final ExecutorService background = Executors.newSingleThreadExecutor();
+  private final AtomicInteger jobs = new AtomicInteger();
+
+  @BeforeEach
+  void startWorker() throws Exception {
+    execution = TestJobs.startWorker(dir);
+  }
+
+  @AfterEach
+  void stopWorker() {
+    background.shutdownNow();
+    execution.close();
+  }
+
+  private JobExecution.Job job(long timeoutSeconds, long memoryMiB, Object... call) {
+    return new JobExecution.Job("abcdefghij-" + jobs.incrementAndGet(), 1, TestJobs.call(call), null, Map.of(),
+        timeoutSeconds, memoryMiB);
+  }
+
+  private JobOutcome run(JobExecution.Job job) throws IOException, InterruptedException {
+    Path scratch = Files.createDirectories(dir.resolve("jobs").resolve(job.id()));
+    return execution.run(job, scratch.resolve("log"), scratch.resolve("result"), scratch.resolve("tmp"));
+  }
+
+  private String log(JobExecution.Job job) throws IOException {
+    Path log = dir.resolve("jobs").resolve(job.id()).resolve("log");
+    return Files.exists(log) ? Files.readString(log) : "(no log)";
+  }
+
+  private void assertNextJobSucceeds() throws Exception {
+    JobExecution.Job next = job(0, 100, "echo", "still here");
+    JobOutcome outcome = run(next);
+    assertEquals("SUCCESS", outcome.status(), outcome + "\n" + log(next));
+    assertEquals("\"still here\"",
+        Files.readString(dir.resolve("jobs").resolve(next.id()).resolve("result"), StandardCharsets.UTF_8).trim());
+  }
+
+  @Test
+  void statisticsMeasureTheJobsCpuAndMemory() throws Exception {
+    JobExecution.Job job = job(0, 0, "burn", 0.5);
+    JobOutcome outcome = run(job);
+    assertEquals("SUCCESS", outcome.status(), outcome + "\n" + log(job));
+    ProcessTreeMonitor.Statistics statistics = outcome.statistics();
+    assertNotNull(statistics);
+    assertTrue(statistics.cpuSeconds() >= 0.3, statistics.toString());
+    assertTrue(statistics.cpuPercent() > 30, statistics.toString());
+    assertTrue(statistics.peakMemoryBytes() > 5 * MIB, statistics.toString());
+    assertTrue(statistics.averageMemoryBytes() > 0 && statistics.averageMemoryBytes() <= statistics.peakMemoryBytes(),
+        statistics.toString());
+    assertTrue(statistics.wallSeconds() >= 0.4 && statistics.wallSeconds() <= outcome.runtimeSeconds() + 0.5,
+        statistics + " over a runtime of " + outcome.runtimeSeconds());
+  }
+
+  @Test
+  void aJobOverItsMemoryIsKilledAndTheWorkerRunsTheNextJob() throws Exception {
+    JobExecution.Job job = job(0, 100, "allocate", 300, 30);
+    long start = System.nanoTime();
+    JobOutcome outcome = run(job);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals("FAILURE", outcome.status(), outcome + "\n" + log(job));
+    assertTrue(outcome.errorReason().matches("memory limit exceeded: the job used \\d+ MiB, more than its 100 MiB "
+        + "\\(the function's memory; raise it with update\\(\\)\\.memory\\(\\.\\.\\.\\)\\)"), outcome.errorReason());
+    assertTrue(usedMiB(outcome) > 100, outcome.errorReason());
+    assertEquals(-9, outcome.exitCode());
+    assertTrue(seconds < 5, "killed after " + seconds + " s");
+    assertTrue(outcome.statistics().peakMemoryBytes() > 100 * MIB, outcome.statistics().toString());
+    assertNextJobSucceeds();
+  }
+
+  private static long usedMiB(JobOutcome outcome) {
+    String reason = outcome.errorReason();
+    String used = reason.substring("memory limit exceeded: the job used ".length());
+    return Long.parseLong(used.substring(0, used.indexOf(' ')));
+  }
+
+  @Test
+  void memoryOfTheJobsChildProcessesCountsTowardsTheLimit() throws Exception {
+    Path pidFile = dir.resolve("grandchild.pid");
+    JobExecution.Job job = job(0, 100, "child_allocates", 200, 30, pidFile);
+    long start = System.nanoTime();
+    JobOutcome outcome = run(job);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals("FAILURE", outcome.status(), outcome + "\n" + log(job));
+    assertTrue(outcome.errorReason().startsWith("memory limit exceeded: the job used "), outcome.errorReason());
+    assertTrue(outcome.errorReason().contains("more than its 100 MiB"), outcome.errorReason());
+    assertTrue(usedMiB(outcome) > 100, outcome.errorReason());
+    assertTrue(seconds < 5, "killed after " + seconds + " s");
+    TestJobs.awaitGone(Integer.parseInt(TestJobs.awaitFile(pidFile)));
+    assertNextJobSucceeds();
+  }
+
+  @Test
+  void aJobUnderItsMemoryRunsToTheEnd() throws Exception {
+    JobExecution.Job job = job(0, 200, "allocate", 50, 0.3);
+    JobOutcome outcome = run(job);
+    assertEquals("SUCCESS", outcome.status(), outcome + "\n" + log(job));
+    assertTrue(outcome.statistics().peakMemoryBytes() > 50 * MIB, outcome.statistics().toString());
+  }
+
+  @Test
+  void cancelKillsTheRunningJobsProcessGroup() throws Exception {
+    Path pidFile = dir.resolve("job.pid");
+    JobExecution.Job job = job(0, 0, "sleep_with_grandchild", 60, pidFile);
+    Future<JobOutcome> running = background.submit(() -> run(job));
+    String[] pids = TestJobs.awaitFile(pidFile).split(" ");
+    int child = Integer.parseInt(pids[0]);
+    int grandchild = Integer.parseInt(pids[1]);
+    assertFalse(TestJobs.gone(child));
+
+    long start = System.nanoTime();
+    execution.cancel(job.id());
+    JobOutcome outcome = running.get(10, TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals("CANCELED", outcome.status(), outcome + "\n" + log(job));
+    assertEquals("canceled", outcome.errorReason());
+    assertTrue(seconds < 2, "canceled after " + seconds + " s");
+    assertNotNull(outcome.statistics());
+    assertFalse(Files.exists(Path.of("/proc", String.valueOf(child))), "the job's child was reaped");
+    TestJobs.awaitGone(grandchild);
+    assertNextJobSucceeds();
+  }
+
+  @Test
+  void aCancelOfAnotherJobIsIgnored() throws Exception {
+    Path pidFile = dir.resolve("job.pid");
+    JobExecution.Job job = job(0, 0, "sleep", 0.5, pidFile);
+    Future<JobOutcome> running = background.submit(() -> run(job));
+    TestJobs.awaitFile(pidFile);
+    execution.cancel("abcdefghij-999");
+    JobOutcome outcome = running.get(10, TimeUnit.SECONDS);
+    assertEquals("SUCCESS", outcome.status(), outcome + "\n" + log(job));
+  }
+
+  @Test
+  void aCancelThatArrivesBeforeItsJobStartsCancelsIt() throws Exception {
+    JobExecution.Job job = job(0, 0, "sleep", 60);
+    execution.cancel(job.id());
+    JobOutcome outcome = run(job);
+    assertEquals("CANCELED", outcome.status());
+    assertNull(outcome.statistics(), "the job never started");
+    assertFalse(Files.exists(dir.resolve("jobs").resolve(job.id()).resolve("log")), "the job never ran");
+  }
+
+  @Test
+  void aStaleCancelDoesNotReachTheNextJob() throws Exception {
+    execution.cancel("abcdefghij-998"); // a job that ended as its cancel crossed its outcome
+    assertNextJobSucceeds();
+  }
+
+  @Test
+  void losingTheMasterKillsTheRunningJob() throws Exception {
+    Path pidFile = dir.resolve("job.pid");
+    JobExecution.Job job = job(0, 0, "sleep", 60, pidFile);
+    Future<JobOutcome> running = background.submit(() -> run(job));
+    int child = Integer.parseInt(TestJobs.awaitFile(pidFile));
+    execution.abort("the channel to the master closed");
+    JobOutcome outcome = running.get(10, TimeUnit.SECONDS);
+    assertEquals("FAILURE", outcome.status());
+    assertEquals("the executor lost its master: the channel to the master closed", outcome.errorReason());
+    assertTrue(TestJobs.gone(child));
+  }
+
+  @Test
+  void aJobPastItsTimeoutTimesOut() throws Exception {
+    JobExecution.Job job = job(1, 0, "sleep", 60);
+    long start = System.nanoTime();
+    JobOutcome outcome = run(job);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals("TIMEOUT", outcome.status(), outcome + "\n" + log(job));
+    assertEquals("timed out after 1 s (the function's timeout)", outcome.errorReason());
+    assertTrue(seconds >= 1 && seconds < 4, "timed out after " + seconds + " s");
+    assertNotNull(outcome.statistics());
+    assertNextJobSucceeds();
+  }
+
+  @Test
+  void aJobThatFailsReportsItsErrorWithStatistics() throws Exception {
+    JobExecution.Job job = job(0, 0, "no_such_function");
+    JobOutcome outcome = run(job);
+    assertEquals("FAILURE", outcome.status());
+    assertTrue(outcome.errorReason().contains("no_such_function"), outcome.errorReason());
+    assertNotNull(outcome.statistics());
+  }
+}
