@@ -73,7 +73,7 @@ public final class ExecutorMain {
    */
   static void serve(MasterChannel master, JobExecution execution, BlobStore blobs, Path workDir)
       throws IOException, InterruptedException {
-
+    master.onCancel(execution::cancel);
     master.onClose(cause -> execution.abort(cause.getMessage()));
     new ExecutorMain(master, blobs, workDir, master.welcome().get("owner").asText(), execution).run();
   }

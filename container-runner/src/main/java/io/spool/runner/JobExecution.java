@@ -62,6 +62,7 @@ final class JobExecution implements Closeable {
   private final Object lock = new Object();
   private Attempt running; // guarded by lock
   private String canceledBeforeStart; // guarded by lock: a cancel that arrived while no job ran
+  private String lost; // guarded by lock: why the runner cannot go on, once it cannot
 
   private JobExecution(PythonWorker worker, String fatal, Duration samplePeriod) {
     this.worker = worker;
@@ -106,9 +107,10 @@ final class JobExecution implements Closeable {
       return new JobOutcome("FAILURE", null, fatal, 0, null, null);
     }
     Attempt attempt = begin(job, log, result, tmp);
-    if (attempt == null) {
-      LOG.info("job {} was canceled before it started", job.id());
-      return new JobOutcome(Ending.CANCELED.status(), null, Ending.CANCELED.reason(), 0, null, null);
+    if (!attempt.sent) {
+      Ending ending = attempt.kill.get().ending();
+      LOG.info("job {} did not start: {}", job.id(), ending.reason());
+      return new JobOutcome(ending.status(), null, ending.reason(), 0, null, null);
     }
     try {
       return outcome(attempt, await(attempt));
@@ -135,26 +137,31 @@ final class JobExecution implements Closeable {
     }
   }
 
-  /** Kills the running job, if any, because the runner cannot go on (the master has gone). */
+  /** Kills the running job, if any, and fails any later one, because the runner cannot go on (the master has gone). */
   void abort(String why) {
     synchronized (lock) {
+      lost = why;
       if (running != null) {
         running.end(Ending.masterLost(why));
       }
     }
   }
 
-  /** Sends the run request and makes the attempt the running one, or returns null if it was canceled already. */
+  /**
+   * Sends the run request and makes the attempt the running one; or, if the job was canceled already or the master
+   * is lost, returns an attempt that was not sent, ended by that.
+   */
   private Attempt begin(Job job, Path log, Path result, Path tmp) throws IOException {
     synchronized (lock) {
-      boolean canceled = job.id().equals(canceledBeforeStart);
+      Ending refused = lost != null ? Ending.masterLost(lost)
+          : job.id().equals(canceledBeforeStart) ? Ending.CANCELED : null;
       canceledBeforeStart = null;
-      if (canceled) {
-        return null;
+      if (refused != null) {
+        return new Attempt(job, false, new Kill(refused, System.nanoTime()));
       }
       // under the lock: a kill for this job can only follow its run request, never overtake it
       worker.send(runRequest(job, log, result, tmp));
-      running = new Attempt(job);
+      running = new Attempt(job, true, null);
       return running;
     }
   }
@@ -246,13 +253,17 @@ final class JobExecution implements Closeable {
   /** The running attempt: its deadline, its monitor and the runner's kill, which any thread may make. */
   private final class Attempt {
     final Job job;
+    final boolean sent;
     final long startNanos = System.nanoTime();
     final long deadlineNanos;
-    final AtomicReference<Kill> kill = new AtomicReference<>();
+    final AtomicReference<Kill> kill;
     private ProcessTreeMonitor monitor; // the waiting thread's only
 
-    Attempt(Job job) {
+    /** An attempt whose run request was {@code sent}, or one that was not, ended by {@code refused}. */
+    Attempt(Job job, boolean sent, Kill refused) {
       this.job = job;
+      this.sent = sent;
+      this.kill = new AtomicReference<>(refused);
       this.deadlineNanos = job.timeoutSeconds() > 0 ? startNanos + job.timeoutSeconds() * 1_000_000_000L
           : Long.MAX_VALUE;
     }

@@ -27,8 +27,7 @@ final class MasterChannel implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MasterChannel.class);
   private static final int CONNECT_TIMEOUT_MS = 30_000;
-  /** {@code cancel {job}}: kill that job if it runs. */
-  static final String CANCEL = "cancel";
+
   /** Stands in the answer queue for the end of the channel. */
   private static final ObjectNode CLOSED = Messages.of("closed");
 
@@ -125,7 +124,7 @@ final class MasterChannel implements Closeable {
       while (true) {
         ObjectNode frame = Frames.read(in);
         String type = Messages.type(frame);
-        if (CANCEL.equals(type)) {
+        if (Messages.CANCEL.equals(type)) {
           deliverCancel(frame.path("job").asText());
         } else {
           if (Messages.STOP.equals(type)) {

@@ -113,7 +113,7 @@ class ExecutorMainTest {
         Path pidFile = dir.resolve("job-2.pid");
         master.send(job("abcdefghij-2", 0, "sleep", 60, pidFile));
         TestJobs.awaitFile(pidFile);
-        master.send(Messages.of(MasterChannel.CANCEL).put("job", "abcdefghij-2"));
+        master.send(Messages.of(Messages.CANCEL).put("job", "abcdefghij-2"));
         done = master.done("abcdefghij-2");
         assertEquals("CANCELED", done.path("status").asText(), done.toString());
         assertEquals("canceled", done.path("errorReason").asText());

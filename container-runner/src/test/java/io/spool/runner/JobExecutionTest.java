@@ -191,6 +191,12 @@ class JobExecutionTest {
     assertEquals("FAILURE", outcome.status());
     assertEquals("the executor lost its master: the channel to the master closed", outcome.errorReason());
     assertTrue(TestJobs.gone(child));
+
+    JobExecution.Job later = job(0, 0, "echo", "too late"); // taken from the channel before it closed
+    JobOutcome refused = run(later);
+    assertEquals("FAILURE", refused.status());
+    assertEquals("the executor lost its master: the channel to the master closed", refused.errorReason());
+    assertFalse(Files.exists(dir.resolve("jobs").resolve(later.id()).resolve("result")), "the job never ran");
   }
 
   @Test

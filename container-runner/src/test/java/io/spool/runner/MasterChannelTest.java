@@ -64,14 +64,14 @@ class MasterChannelTest {
           switch (step) {
             case "answer next with cancel then job" -> {
               assertEquals(Messages.NEXT, Messages.type(Frames.read(in)));
-              Frames.write(out, Messages.of(MasterChannel.CANCEL).put("job", "abcdefghij-7"));
+              Frames.write(out, Messages.of(Messages.CANCEL).put("job", "abcdefghij-7"));
               Frames.write(out, Messages.of(Messages.JOB).put("job", "abcdefghij-8").put("attempt", 1));
             }
             case "answer next with stop" -> {
               assertEquals(Messages.NEXT, Messages.type(Frames.read(in)));
               Frames.write(out, Messages.of(Messages.STOP).put("reason", "no more work"));
             }
-            case "cancel" -> Frames.write(out, Messages.of(MasterChannel.CANCEL).put("job", "abcdefghij-8"));
+            case "cancel" -> Frames.write(out, Messages.of(Messages.CANCEL).put("job", "abcdefghij-8"));
             default -> throw new IllegalArgumentException(step);
           }
         }
