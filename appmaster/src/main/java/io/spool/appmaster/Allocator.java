@@ -48,6 +48,7 @@ final class Allocator implements Runnable {
   private final Supplier<LaunchSpec> executorSpec;
   private final Shutdown shutdown;
   private final long slowMs;
+  private final long silentGraceMs;
   private final ArrayDeque<ContainerRequest> requested = new ArrayDeque<>();
   private final ConcurrentLinkedQueue<ContainerId> toRelease = new ConcurrentLinkedQueue<>();
   private final Map<String, String> nodes = new HashMap<>();
@@ -67,7 +68,7 @@ final class Allocator implements Runnable {
 
   Allocator(AMRMClient<ContainerRequest> amrm, Supplier<FunctionRecord> function, int memoryOverheadMb,
       Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher, Supplier<LaunchSpec> executorSpec,
-      Shutdown shutdown, long slowMs) {
+      Shutdown shutdown, long slowMs, long silentGraceMs) {
     this.amrm = amrm;
     this.function = function;
     this.memoryOverheadMb = memoryOverheadMb;
@@ -77,6 +78,7 @@ final class Allocator implements Runnable {
     this.executorSpec = executorSpec;
     this.shutdown = shutdown;
     this.slowMs = slowMs;
+    this.silentGraceMs = silentGraceMs;
   }
 
   /** The container size of an executor for a function: its memory plus the runner's overhead, its vcores. */
@@ -108,6 +110,7 @@ final class Allocator implements Runnable {
     try {
       while (!shutdown.isRequested()) {
         scheduler.expireDisconnected(DISCONNECT_GRACE_MS);
+        scheduler.expireOverdue(silentGraceMs).forEach(registry::retireSilent);
         reconcile();
         allocate();
         sleep(requested.isEmpty() && scheduler.queued() == 0 ? slowMs : FAST_MS);

@@ -41,9 +41,20 @@ final class ExecutorRegistry {
     return executors.remove(containerId) != null;
   }
 
-  /** Executors launched and not yet ended. */
+  /**
+   * Executors launched, not yet ended and not retiring: those that can take jobs. (A retiring executor runs no new
+   * job, so one is not counted against maximumConcurrency while it winds down.)
+   */
   synchronized int live() {
-    return executors.size();
+    return (int) executors.values().stream().filter(e -> !e.retiring).count();
+  }
+
+  /** Marks an executor that went silent: if it ever asks for work again, it is told to stop. */
+  synchronized void retireSilent(String containerId) {
+    Executor e = executors.get(containerId);
+    if (e != null) {
+      e.retiring = true;
+    }
   }
 
   /**

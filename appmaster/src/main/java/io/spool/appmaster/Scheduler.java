@@ -48,7 +48,7 @@ final class Scheduler {
     }
   }
 
-  private record Running(Assignment assignment, Entry entry) {}
+  private record Running(Assignment assignment, Entry entry, long startedMillis) {}
 
   /** A job waiting to be handed out, with the submission-log entry it counts against. */
   private record Queued(long number, Entry entry) {}
@@ -171,7 +171,8 @@ final class Scheduler {
         synchronized (this) {
           dispatching--;
           lastActive = clock.millis();
-          assignment.ifPresent(a -> running.put(executor, new Running(a, entry)));
+          long now = clock.millis();
+          assignment.ifPresent(a -> running.put(executor, new Running(a, entry, now)));
           if (!started) {
             queue.addFirst(queued);
           }
@@ -376,6 +377,31 @@ final class Scheduler {
       });
     }
     expired.forEach(e -> executorLost(e, "its channel closed and YARN did not report its container"));
+  }
+
+  /**
+   * Executors silent past their job's timeout plus {@code graceMillis} (the runner kills a job at its timeout and
+   * reports at once, so one that says nothing for longer is hung or cut off): their jobs run again, uncharged.
+   *
+   * @return the executors given up on
+   */
+  List<String> expireOverdue(long graceMillis) {
+    FunctionRecord f = function.get();
+    if (f == null) {
+      return List.of();
+    }
+    long limit = f.timeout() * 1000L + graceMillis;
+    List<String> overdue = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.millis();
+      running.forEach((executor, r) -> {
+        if (now - r.startedMillis() > limit) {
+          overdue.add(executor);
+        }
+      });
+    }
+    overdue.forEach(e -> executorLost(e, "it said nothing past the job's timeout"));
+    return overdue;
   }
 
   /** An executor went away: its job, if any, runs again without being charged a retry. */

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Nothing is lost when executors, masters or ZooKeeper die; masters scale to zero and are one per function. */
 @ExtendWith(SpoolClusterExtension.class)
@@ -182,6 +183,40 @@ class ResilienceTest {
     assertAllSucceededUncharged(f, jobs);
     ApplicationReport app = masters(f.id(), null).get(0);
     assertTrue(yarn.getApplicationAttempts(app.getApplicationId()).size() >= 2, "YARN started a new attempt");
+  }
+
+  @Test
+  void aJobOnAnExecutorSilentPastItsTimeoutRunsAgainElsewhereUncharged(@TempDir Path dir)
+      throws Exception {
+    Configuration silent = new Configuration(conf);
+    silent.setLong(SpoolConfig.EXECUTOR_SILENT_GRACE_MS, 3_000);
+    try (Spool quick = Spool.connect(silent)) {
+      // the runner of the job's first attempt is frozen (SIGSTOP); with retryCount 0 the job can only succeed if the
+      // master gives up on that executor without charging the job
+      Function sleeper = Function.builder(quick, jobsPy + ":sleep_recording_pid").memory(256).timeout(3)
+          .maximumConcurrency(1).build().save();
+      Path pidFile = dir.resolve("pid");
+      Job job = sleeper.call(1, pidFile.toString());
+      assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
+      Path childPid = dir.resolve("pid2");
+      Job frozen = sleeper.call(2, childPid.toString());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!(Files.exists(childPid) && Files.size(childPid) > 0) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      // the job's child → the Python worker → the runner JVM
+      ProcessHandle runner = ProcessHandle.of(Long.parseLong(Files.readString(childPid).trim()))
+          .flatMap(ProcessHandle::parent).flatMap(ProcessHandle::parent).orElseThrow();
+      assertTrue(runner.info().commandLine().orElse("").contains("ExecutorMain"), runner.info().toString());
+      assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(runner.pid())).start().waitFor());
+      try {
+        assertEquals(JobStatus.SUCCESS, frozen.waitForCompletion(WAIT), frozen::errorReason);
+        assertEquals(2, frozen.executionCount(), "the job ran again on another executor");
+      } finally {
+        runner.destroyForcibly();
+        new ProcessBuilder("kill", "-CONT", Long.toString(runner.pid())).start().waitFor();
+      }
+    }
   }
 
   @Test

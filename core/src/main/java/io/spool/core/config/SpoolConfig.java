@@ -91,6 +91,13 @@ public final class SpoolConfig {
   public static final String EXECUTOR_IDLE_RELEASE_MS = "spool.executor.idle-release-ms";
   public static final long EXECUTOR_IDLE_RELEASE_MS_DEFAULT = 30_000L;
 
+  /**
+   * Milliseconds past its job's timeout that an executor may stay silent before the master gives up on it and runs
+   * the job elsewhere (uncharged).
+   */
+  public static final String EXECUTOR_SILENT_GRACE_MS = "spool.executor.silent-grace-ms";
+  public static final long EXECUTOR_SILENT_GRACE_MS_DEFAULT = 60_000L;
+
   /** YARN queue of function masters and their executors. */
   public static final String YARN_QUEUE = "spool.yarn.queue";
   public static final String YARN_QUEUE_DEFAULT = "default";
