@@ -10,7 +10,6 @@ import io.spool.core.config.Images;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
-import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobRecord;
 import io.spool.core.state.StaleFenceException;
 import io.spool.core.state.StateStore;

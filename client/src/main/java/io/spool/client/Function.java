@@ -30,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -197,12 +196,7 @@ public final class Function {
   }
 
   private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList) {
-    requireSaved();
-    refresh();
-    if (!record.enabled()) {
-      throw new IllegalStateException("function " + record.id() + " (\"" + record.name()
-          + "\") is disabled: enable() it to submit or rerun jobs");
-    }
+    requireEnabled();
     Configuration conf = spool.configuration();
     int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);
     List<JobRecord> records = new ArrayList<>(argsList.size());
@@ -379,12 +373,7 @@ public final class Function {
    * @throws IllegalStateException if the function is disabled
    */
   public List<Job> rerun(Collection<Job> jobs) {
-    requireSaved();
-    refresh();
-    if (!record.enabled()) {
-      throw new IllegalStateException("function " + record.id() + " (\"" + record.name()
-          + "\") is disabled: enable() it to submit or rerun jobs");
-    }
+    requireEnabled();
     int batchSize = spool.configuration().getInt(SpoolConfig.SUBMIT_BATCH_SIZE, SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
     Map<String, Versioned<JobRecord>> current = spool.store().jobs(ids(jobs));
     List<JobWrite> writes = new ArrayList<>();
@@ -470,6 +459,16 @@ public final class Function {
     record = spool.store().function(record.id())
         .orElseThrow(() -> new NotFoundException("function " + record.id() + " no longer exists")).value();
     return this;
+  }
+
+  /** Reads the function afresh and refuses submissions and reruns while it is disabled. */
+  private void requireEnabled() {
+    requireSaved();
+    refresh();
+    if (!record.enabled()) {
+      throw new IllegalStateException("function " + record.id() + " (\"" + record.name()
+          + "\") is disabled: enable() it to submit or rerun jobs");
+    }
   }
 
   private void requireSaved() {

@@ -55,8 +55,7 @@ public final class BuildMain {
     String hash = args[3];
     String mode = args[4];
     Path work = Paths.get("").toAbsolutePath();
-    Configuration conf = new Configuration();
-    conf.addResource(new org.apache.hadoop.fs.Path(work.resolve(ExecutorMain.JOB_CONF).toUri()));
+    Configuration conf = ExecutorMain.jobConfiguration(work);
     BlobStore blobs = BlobStore.open(conf);
     Path log = work.resolve("build.log");
     int exit;

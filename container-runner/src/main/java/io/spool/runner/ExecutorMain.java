@@ -50,6 +50,21 @@ public final class ExecutorMain {
   }
 
   /** {@code ExecutorMain <master-host> <master-port>}; the container id comes from YARN's environment. */
+  /**
+   * The client's configuration as localized beside the runner. Each job closes two small files, and HDFS's client
+   * otherwise waits 400 ms before its first retry to complete a file whose last block is not yet acknowledged (most
+   * of a short job's round trip): unless configured, retry after 10 ms.
+   */
+  static Configuration jobConfiguration(Path workDir) {
+    Configuration conf = new Configuration();
+    conf.addResource(new org.apache.hadoop.fs.Path(workDir.resolve(JOB_CONF).toUri()));
+    String[] sources = conf.getPropertySources(HDFS_COMPLETE_FILE_DELAY);
+    if (sources == null || Arrays.stream(sources).allMatch(source -> source.endsWith("-default.xml"))) {
+      conf.set(HDFS_COMPLETE_FILE_DELAY, "10");
+    }
+    return conf;
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length != 2) {
       throw new IllegalArgumentException("usage: ExecutorMain <master-host> <master-port>");
@@ -57,14 +72,7 @@ public final class ExecutorMain {
     String container = System.getenv().getOrDefault("CONTAINER_ID", "unknown-container");
     byte[] secret = ChannelSecret.from(UserGroupInformation.getCurrentUser().getCredentials());
     Path workDir = Paths.get("").toAbsolutePath();
-    Configuration conf = new Configuration();
-    conf.addResource(new org.apache.hadoop.fs.Path(workDir.resolve(JOB_CONF).toUri()));
-    // each job closes two small files; HDFS's client otherwise waits 400 ms before its first retry to complete a file
-    // whose last block is not yet acknowledged, which is most of a short job's round trip
-    String[] sources = conf.getPropertySources(HDFS_COMPLETE_FILE_DELAY);
-    if (sources == null || Arrays.stream(sources).allMatch(source -> source.endsWith("-default.xml"))) {
-      conf.set(HDFS_COMPLETE_FILE_DELAY, "10");
-    }
+    Configuration conf = jobConfiguration(workDir);
     try (MasterChannel master = MasterChannel.connect(args[0], Integer.parseInt(args[1]), container, secret)) {
       ObjectNode welcome = master.welcome();
       Path script = PythonWorker.extract(workDir.resolve("spool-worker"));

@@ -57,6 +57,7 @@ public final class MasterStarter {
   private final BlobStore blobs;
   private final YarnClient yarn;
   private String distJar;
+  private volatile Resource maximum;
 
   public MasterStarter(Configuration conf, StateStore store, BlobStore blobs, YarnClient yarn) {
     this.conf = conf;
@@ -72,8 +73,13 @@ public final class MasterStarter {
 
   /** The largest container the cluster grants. */
   public Resource maximumResource() throws IOException {
+    if (maximum != null) {
+      return maximum;
+    }
     try {
-      return yarn.createApplication().getNewApplicationResponse().getMaximumResourceCapability();
+      // the only client call that says it creates an application id: ask once per connection
+      maximum = yarn.createApplication().getNewApplicationResponse().getMaximumResourceCapability();
+      return maximum;
     } catch (YarnException e) {
       throw new IOException("cannot ask the ResourceManager for its limits: " + e.getMessage(), e);
     }
