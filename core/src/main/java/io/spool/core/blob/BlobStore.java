@@ -7,8 +7,13 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import io.spool.core.json.Json;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.XAttrSetFlag;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -31,6 +36,14 @@ import org.apache.hadoop.fs.permission.FsPermission;
 public final class BlobStore {
 
   private static final FsPermission PRIVATE = new FsPermission((short) 0700);
+
+  /** The extended attribute that holds a result blob's {@link BlobMetadata} as JSON. */
+  public static final String METADATA_XATTR = "user.spool.metadata";
+  /** Suffix of the side file that holds a blob's metadata when it is too large for an extended attribute. */
+  public static final String METADATA_FILE_SUFFIX = ".meta";
+  /** Largest metadata kept in the extended attribute (HDFS allows 16 KiB for name and value by default). */
+  private static final int XATTR_MAX_BYTES = 16 * 1024 - METADATA_XATTR.length() - 64;
+  private static final byte[] IN_SIDE_FILE = "{\"sideFile\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final FileSystem fs;
   private final Path root;
@@ -94,6 +107,11 @@ public final class BlobStore {
     return userDir(owner) + "/logs/" + fid;
   }
 
+  /** The directory of all of an owner's results. */
+  public static String results(String owner) {
+    return userDir(owner) + "/results";
+  }
+
   public static String result(String owner, String jobId) {
     return resultsDir(owner, JobId.functionId(jobId)) + "/" + jobId;
   }
@@ -148,6 +166,89 @@ public final class BlobStore {
     } catch (FileNotFoundException e) {
       return false;
     }
+  }
+
+  /**
+   * Stores a result blob from a local file with its metadata, replacing what was there: the bytes, then the
+   * metadata in the blob's extended attribute, or in a side file ({@code <name>.meta}) when it is too large or the
+   * file system has no extended attributes.
+   */
+  public void writeResult(String relative, java.nio.file.Path local, BlobMetadata metadata) throws IOException {
+    upload(local, relative);
+    byte[] json = Json.toBytes(metadata);
+    Path blob = resolve(relative);
+    if (json.length <= XATTR_MAX_BYTES && setXAttr(blob, json)) {
+      delete(relative + METADATA_FILE_SUFFIX, false);
+      return;
+    }
+    write(relative + METADATA_FILE_SUFFIX, json);
+    setXAttr(blob, IN_SIDE_FILE);
+  }
+
+  /** The metadata of the result blob at a root-relative path; empty if there is no blob or it has none. */
+  public Optional<BlobMetadata> resultMetadata(String relative) throws IOException {
+    byte[] json;
+    try {
+      json = fs.getXAttr(resolve(relative), METADATA_XATTR);
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (UnsupportedOperationException | IOException noAttribute) {
+      json = null;
+    }
+    if (json == null || java.util.Arrays.equals(json, IN_SIDE_FILE)) {
+      Optional<byte[]> side = read(relative + METADATA_FILE_SUFFIX);
+      if (side.isEmpty()) {
+        return exists(relative) ? Optional.of(new BlobMetadata()) : Optional.empty();
+      }
+      json = side.get();
+    }
+    return Optional.of(Json.fromBytes(json, BlobMetadata.class));
+  }
+
+  private boolean setXAttr(Path blob, byte[] value) throws IOException {
+    try {
+      fs.setXAttr(blob, METADATA_XATTR, value, java.util.EnumSet.of(XAttrSetFlag.CREATE, XAttrSetFlag.REPLACE));
+      return true;
+    } catch (UnsupportedOperationException noAttributes) {
+      return false;
+    }
+  }
+
+  /** Deletes a result blob and its metadata side file, if any; false if there was no blob. */
+  public boolean deleteResult(String relative) throws IOException {
+    delete(relative + METADATA_FILE_SUFFIX, false);
+    return delete(relative, false);
+  }
+
+  /**
+   * The files directly under a root-relative directory, sorted by name, without metadata side files; empty if the
+   * directory does not exist.
+   */
+  public List<FileStatus> listBlobs(String relative) throws IOException {
+    FileStatus[] statuses;
+    try {
+      statuses = fs.listStatus(resolve(relative));
+    } catch (FileNotFoundException e) {
+      return List.of();
+    }
+    List<FileStatus> files = new ArrayList<>(statuses.length);
+    for (FileStatus s : statuses) {
+      if (!s.getPath().getName().endsWith(METADATA_FILE_SUFFIX)) {
+        files.add(s);
+      }
+    }
+    files.sort(java.util.Comparator.comparing(s -> s.getPath().getName()));
+    return files;
+  }
+
+  /** The root-relative path of a file of this store. */
+  public String relativize(Path path) {
+    String full = fs.makeQualified(path).toUri().getPath();
+    String base = root.toUri().getPath();
+    if (!full.startsWith(base + "/")) {
+      throw new IllegalArgumentException(path + " is not under Spool's root " + root);
+    }
+    return full.substring(base.length() + 1);
   }
 
   public boolean exists(String relative) throws IOException {

@@ -150,6 +150,33 @@ public final class SpoolConfig {
   public static final String BUILD_PIP_TIMEOUT = "spool.build.pip.timeout";
   public static final String BUILD_PIP_TIMEOUT_DEFAULT = "";
 
+  /** Largest result a job may store, bytes; a larger one fails the job with a reason that names this key. */
+  public static final String RESULT_MAX_BYTES = "spool.result.max-bytes";
+  public static final long RESULT_MAX_BYTES_DEFAULT = 100L * 1024 * 1024;
+
+  /** Largest log one attempt (or a build) keeps, bytes: past it the tail is kept and the cut is noted in the log. */
+  public static final String LOG_MAX_BYTES = "spool.log.max-bytes";
+  public static final long LOG_MAX_BYTES_DEFAULT = 10L * 1024 * 1024;
+
+  /** Milliseconds between copies of a running job's (or build's) log to the file system, so it can be read live. */
+  public static final String LOG_FLUSH_INTERVAL_MS = "spool.log.flush-interval-ms";
+  public static final long LOG_FLUSH_INTERVAL_MS_DEFAULT = 2_000L;
+
+  /** Days a job's logs are kept; older ones are purged (by any running master, or {@code spool admin purge}). */
+  public static final String LOG_RETENTION_DAYS = "spool.log.retention-days";
+  public static final int LOG_RETENTION_DAYS_DEFAULT = 30;
+
+  /** Milliseconds between purges of one owner's expired logs and results by the masters (at most one per period). */
+  public static final String PURGE_INTERVAL_MS = "spool.purge.interval-ms";
+  public static final long PURGE_INTERVAL_MS_DEFAULT = 3_600_000L;
+
+  /**
+   * Milliseconds a function's completion-log entries are kept (clients waiting on jobs read them to learn which jobs
+   * ended); a client that has not looked for longer than half of this reads its jobs again instead.
+   */
+  public static final String COMPLETIONS_RETENTION_MS = "spool.completions.retention-ms";
+  public static final long COMPLETIONS_RETENTION_MS_DEFAULT = 600_000L;
+
   private SpoolConfig() {}
 
   /**
