@@ -138,7 +138,9 @@ public final class FunctionMaster {
     BlobStore blobs = BlobStore.open(conf);
     ExecutorRegistry registry = new ExecutorRegistry();
     Allocator[] allocator = new Allocator[1];
-    try (StateWriter writer = new StateWriter(store, leadership.fence(), stale -> lostLeadership(stale, lastAttempt));
+    try (StateWriter writer = new StateWriter(store, leadership.fence(),
+        conf.getLong(SpoolConfig.COMPLETIONS_RETENTION_MS, SpoolConfig.COMPLETIONS_RETENTION_MS_DEFAULT),
+        stale -> lostLeadership(stale, lastAttempt));
          CuratorCache functionCache = CuratorCache.build(store.curator(), store.layout().function(functionId),
              CuratorCache.Options.SINGLE_NODE_CACHE);
          CuratorCache submissionCache = CuratorCache.build(store.curator(), store.layout().submissions(functionId))) {

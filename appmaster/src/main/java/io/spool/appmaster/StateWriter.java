@@ -5,6 +5,7 @@ import io.spool.core.state.JobWrite;
 import io.spool.core.state.StaleFenceException;
 import io.spool.core.state.StateStore;
 import java.io.Closeable;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,14 +29,22 @@ final class StateWriter implements Closeable {
 
   private final StateStore store;
   private final Fence fence;
+  private final long completionsRetentionMs;
+  private long nextPruneMs;
   private final Consumer<StaleFenceException> onStale;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
 
-  StateWriter(StateStore store, Fence fence, Consumer<StaleFenceException> onStale) {
+  /**
+   * A writer for the function of {@code fence}; it also deletes the function's completion-log entries older than
+   * {@code completionsRetentionMs}, every tenth of that period.
+   */
+  StateWriter(StateStore store, Fence fence, long completionsRetentionMs, Consumer<StaleFenceException> onStale) {
     this.store = store;
     this.fence = fence;
+    this.completionsRetentionMs = completionsRetentionMs;
+    this.nextPruneMs = System.currentTimeMillis() + completionsRetentionMs / 10;
     this.onStale = onStale;
     this.thread = new Thread(this::loop, "state-writer");
     this.thread.setDaemon(true);
@@ -59,6 +68,7 @@ final class StateWriter implements Closeable {
     while (running || !queue.isEmpty()) {
       try {
         Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        pruneIfDue();
         if (first == null) {
           continue;
         }
@@ -71,6 +81,20 @@ final class StateWriter implements Closeable {
       } finally {
         batch.clear();
       }
+    }
+  }
+
+  private void pruneIfDue() {
+    long now = System.currentTimeMillis();
+    if (now < nextPruneMs) {
+      return;
+    }
+    nextPruneMs = now + completionsRetentionMs / 10;
+    try {
+      int pruned = store.pruneCompletions(fence.functionId(), Instant.ofEpochMilli(now - completionsRetentionMs));
+      LOG.debug("pruned {} completion-log entries", pruned);
+    } catch (RuntimeException e) {
+      LOG.warn("pruning the completion log failed (it is tried again later)", e);
     }
   }
 

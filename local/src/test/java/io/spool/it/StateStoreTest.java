@@ -129,4 +129,59 @@ class StateStoreTest {
     assertTrue(store.function(fid).isEmpty());
     assertFalse(store.functionIds().contains(fid));
   }
+
+  @Test
+  void writesThatEndJobsAreLoggedAsCompletionsAndPruned() throws Exception {
+    String fid = newFunction();
+    List<String> ids = store.submitJobs(fid, "b", jobs(3));
+    assertEquals(List.of(), store.completions(fid, null, null), "submitting ends nothing");
+    Fence fence = store.takeEpoch(fid);
+    List<JobWrite> running = new java.util.ArrayList<>();
+    java.util.Map<String, Versioned<JobRecord>> read = store.jobs(ids);
+    for (String id : ids.subList(0, 2)) {
+      Versioned<JobRecord> v = read.get(id);
+      running.add(new JobWrite(v.value().transition(JobStatus.RUNNING), v.version(), JobStatus.PENDING));
+    }
+    store.commit(fence, running, List.of());
+    assertEquals(List.of(), store.completions(fid, null, null), "starting ends nothing");
+
+    java.util.concurrent.Semaphore changed = new java.util.concurrent.Semaphore(0);
+    assertEquals(List.of(), store.completions(fid, null, changed::release));
+    List<JobWrite> ended = new java.util.ArrayList<>();
+    for (Versioned<JobRecord> v : store.jobs(ids.subList(0, 2)).values()) {
+      ended.add(new JobWrite(v.value().transition(JobStatus.SUCCESS), v.version(), JobStatus.RUNNING));
+    }
+    store.commit(fence, ended, List.of());
+    assertTrue(changed.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS), "the watch fired");
+    List<io.spool.core.state.Completion> first = store.completions(fid, null, null);
+    assertEquals(1, first.size());
+    assertEquals(List.of(1L, 2L), first.get(0).numbers().stream().sorted().toList());
+
+    Versioned<JobRecord> pending = store.job(ids.get(2)).orElseThrow();
+    assertTrue(store.compareAndSet(new JobWrite(pending.value().transition(JobStatus.CANCELED), pending.version(),
+        JobStatus.PENDING)));
+    List<io.spool.core.state.Completion> after = store.completions(fid, first.get(0).name(), null);
+    assertEquals(1, after.size(), "a client's cancel of a pending job is logged too");
+    assertEquals(List.of(3L), after.get(0).numbers());
+
+    assertEquals(0, store.pruneCompletions(fid, Instant.now().minusSeconds(60)), "young entries are kept");
+    assertEquals(2, store.pruneCompletions(fid, Instant.now().plusSeconds(1)));
+    assertEquals(List.of(), store.completions(fid, null, null));
+  }
+
+  @Test
+  void jobsAreReadShardByShard() {
+    String fid = newFunction();
+    store.submitJobs(fid, "a", jobs(500));
+    store.submitJobs(fid, "b", jobs(500));
+    store.submitJobs(fid, "c", jobs(10));
+    List<String> shards = store.jobShards(fid);
+    assertEquals(List.of("000000000", "000000001"), shards);
+    List<Versioned<JobRecord>> first = store.shardJobs(fid, shards.get(0));
+    assertEquals(999, first.size(), "job numbers start at 1");
+    assertEquals(fid + "-1", first.get(0).value().id());
+    assertEquals(fid + "-999", first.get(998).value().id());
+    assertEquals(11, store.shardJobs(fid, shards.get(1)).size());
+    assertEquals(List.of(), store.shardJobs(fid, "000000009"));
+  }
 }

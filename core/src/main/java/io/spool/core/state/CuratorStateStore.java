@@ -42,6 +42,8 @@ final class CuratorStateStore implements StateStore {
   private final CuratorFramework curator;
   private final int maxBatch;
   private final Map<String, Versioned<StatusCounts>> masterCounts = new ConcurrentHashMap<>();
+  /** Functions whose completion-log parent this process has made sure of. */
+  private final java.util.Set<String> completionLogs = ConcurrentHashMap.newKeySet();
 
   CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch) {
     if (maxBatch < 1) {
@@ -97,6 +99,7 @@ final class CuratorStateStore implements StateStore {
           curator.transactionOp().create().forPath(layout.jobs(fid)),
           curator.transactionOp().create().forPath(layout.submissions(fid)),
           curator.transactionOp().create().forPath(layout.batches(fid)),
+          curator.transactionOp().create().forPath(layout.completions(fid)),
           curator.transactionOp().create().forPath(layout.master(fid)),
           curator.transactionOp().create().forPath(layout.masterEpoch(fid), "0".getBytes(StandardCharsets.UTF_8)),
           curator.transactionOp().create().forPath(layout.stats(fid)),
@@ -241,13 +244,31 @@ final class CuratorStateStore implements StateStore {
   }
 
   @Override
+  public Optional<Versioned<JobRecord>> job(String jobId, Runnable onChange) {
+    try {
+      Stat stat = new Stat();
+      byte[] data = curator.getData().storingStatIn(stat).usingWatcher(watcher(onChange)).forPath(layout.job(jobId));
+      return Optional.of(new Versioned<>(Json.fromBytes(data, JobRecord.class), stat.getVersion()));
+    } catch (KeeperException.NoNodeException e) {
+      return Optional.empty();
+    } catch (Exception e) {
+      throw failure("read job " + jobId, e);
+    }
+  }
+
+  /** A one-shot watcher that only hands the event on: nothing may block ZooKeeper's event thread. */
+  private static org.apache.zookeeper.Watcher watcher(Runnable onChange) {
+    return event -> onChange.run();
+  }
+
+  @Override
   public Map<String, Versioned<JobRecord>> jobs(Collection<String> jobIds) {
-    return readAll(jobIds, layout::job, JobRecord.class);
+    return readAll(jobIds, layout::job, (id, data) -> Json.fromBytes(data, JobRecord.class), "jobs");
   }
 
   /** Reads many records in parallel; ids whose znode does not exist are absent from the result. */
   private <T> Map<String, Versioned<T>> readAll(Collection<String> ids, java.util.function.Function<String, String> path,
-      Class<T> type) {
+      java.util.function.BiFunction<String, byte[], T> decode, String what) {
     Map<String, Versioned<T>> found = new ConcurrentHashMap<>();
     CountDownLatch pending = new CountDownLatch(ids.size());
     AtomicReference<Exception> error = new AtomicReference<>();
@@ -256,7 +277,7 @@ final class CuratorStateStore implements StateStore {
         curator.getData().inBackground((client, event) -> {
           try {
             if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-              found.put(id, new Versioned<>(Json.fromBytes(event.getData(), type), event.getStat().getVersion()));
+              found.put(id, new Versioned<>(decode.apply(id, event.getData()), event.getStat().getVersion()));
             } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
               error.compareAndSet(null, KeeperException.create(KeeperException.Code.get(event.getResultCode()), event.getPath()));
             }
@@ -274,12 +295,43 @@ final class CuratorStateStore implements StateStore {
     } catch (IllegalStateException e) {
       throw e;
     } catch (Exception e) {
-      throw failure("read " + type.getSimpleName() + "s", e);
+      throw failure("read " + what, e);
     }
     if (error.get() != null) {
-      throw failure("read " + type.getSimpleName() + "s", error.get());
+      throw failure("read " + what, error.get());
     }
     return found;
+  }
+
+  @Override
+  public List<String> jobShards(String functionId) {
+    try {
+      List<String> shards = new ArrayList<>(curator.getChildren().forPath(layout.jobs(functionId)));
+      shards.sort(null);
+      return shards;
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("list job shards of function " + functionId, e);
+    }
+  }
+
+  @Override
+  public List<Versioned<JobRecord>> shardJobs(String functionId, String shard) {
+    List<String> ids = new ArrayList<>();
+    try {
+      for (String n : curator.getChildren().forPath(layout.jobs(functionId) + "/" + shard)) {
+        ids.add(JobId.of(functionId, Long.parseLong(n)));
+      }
+    } catch (KeeperException.NoNodeException gone) {
+      return List.of();
+    } catch (Exception e) {
+      throw failure("list jobs of function " + functionId, e);
+    }
+    Map<String, Versioned<JobRecord>> found = jobs(ids);
+    List<Versioned<JobRecord>> jobs = new ArrayList<>(found.values());
+    jobs.sort(Comparator.comparingLong(v -> JobId.number(v.value().id())));
+    return jobs;
   }
 
   @Override
@@ -310,12 +362,14 @@ final class CuratorStateStore implements StateStore {
     try {
       while (true) {
         Versioned<StatusCounts> counts = clientCounts(fid);
+        List<CuratorOp> ops = new ArrayList<>(3);
+        ops.add(curator.transactionOp().setData().withVersion(write.expectedVersion())
+            .forPath(path, Json.toBytes(write.record())));
+        ops.add(curator.transactionOp().setData().withVersion(counts.version()).forPath(layout.clientStats(fid),
+            counts.value().move(write.previous(), write.record().status()).toBytes()));
+        completionEntry(fid, List.of(write)).ifPresent(ops::add);
         try {
-          curator.transaction().forOperations(
-              curator.transactionOp().setData().withVersion(write.expectedVersion())
-                  .forPath(path, Json.toBytes(write.record())),
-              curator.transactionOp().setData().withVersion(counts.version()).forPath(layout.clientStats(fid),
-                  counts.value().move(write.previous(), write.record().status()).toBytes()));
+          curator.transaction().forOperations(ops);
           return true;
         } catch (KeeperException.BadVersionException raced) {
           Stat stat = curator.checkExists().forPath(path);
@@ -436,6 +490,19 @@ final class CuratorStateStore implements StateStore {
   }
 
   @Override
+  public StatusCounts jobStatistics(String functionId, Runnable onChange) {
+    org.apache.zookeeper.Watcher watcher = watcher(onChange);
+    try {
+      return StatusCounts.fromBytes(curator.getData().usingWatcher(watcher).forPath(layout.masterStats(functionId)))
+          .plus(StatusCounts.fromBytes(curator.getData().usingWatcher(watcher).forPath(layout.clientStats(functionId))));
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("read the job statistics of function " + functionId, e);
+    }
+  }
+
+  @Override
   public void deleteFunction(String functionId) {
     try {
       curator.delete().guaranteed().deletingChildrenIfNeeded().forPath(layout.function(functionId));
@@ -449,7 +516,8 @@ final class CuratorStateStore implements StateStore {
   @Override
   public List<Versioned<FunctionRecord>> functions() {
     List<String> ids = functionIds();
-    Map<String, Versioned<FunctionRecord>> found = readAll(ids, layout::function, FunctionRecord.class);
+    Map<String, Versioned<FunctionRecord>> found = readAll(ids, layout::function,
+        (id, data) -> Json.fromBytes(data, FunctionRecord.class), "functions");
     List<Versioned<FunctionRecord>> all = new ArrayList<>(found.size());
     for (String id : ids) {
       if (found.containsKey(id)) {
@@ -476,6 +544,7 @@ final class CuratorStateStore implements StateStore {
       for (String name : finishedSubmissions) {
         ops.add(curator.transactionOp().delete().forPath(layout.submissions(fid) + "/" + name));
       }
+      completionEntry(fid, writes).ifPresent(ops::add);
       if (!writes.isEmpty()) {
         ops.add(curator.transactionOp().setData().withVersion(counts.version())
             .forPath(layout.masterStats(fid), next.toBytes()));
@@ -518,12 +587,14 @@ final class CuratorStateStore implements StateStore {
         masterCounts.remove(fid);
         Versioned<StatusCounts> counts = masterCounts(fid);
         StatusCounts next = new StatusCounts().plus(counts.value()).move(w.previous(), w.record().status());
-        curator.transaction().forOperations(
-            curator.transactionOp().check().withVersion(fence.version()).forPath(layout.masterEpoch(fid)),
-            curator.transactionOp().setData().withVersion(w.expectedVersion())
-                .forPath(layout.job(w.record().id()), Json.toBytes(w.record())),
-            curator.transactionOp().setData().withVersion(counts.version())
-                .forPath(layout.masterStats(fid), next.toBytes()));
+        List<CuratorOp> ops = new ArrayList<>(4);
+        ops.add(curator.transactionOp().check().withVersion(fence.version()).forPath(layout.masterEpoch(fid)));
+        ops.add(curator.transactionOp().setData().withVersion(w.expectedVersion())
+            .forPath(layout.job(w.record().id()), Json.toBytes(w.record())));
+        ops.add(curator.transactionOp().setData().withVersion(counts.version())
+            .forPath(layout.masterStats(fid), next.toBytes()));
+        completionEntry(fid, List.of(w)).ifPresent(ops::add);
+        curator.transaction().forOperations(ops);
         masterCounts.put(fid, new Versioned<>(next, counts.version() + 1));
         applied.add(Boolean.TRUE);
       } catch (KeeperException.BadVersionException | KeeperException.NoNodeException conflict) {
@@ -543,6 +614,91 @@ final class CuratorStateStore implements StateStore {
       }
     }
     return applied;
+  }
+
+  /**
+   * The completion-log entry for the writes that end a job, if any do. Functions created before the log existed get
+   * its parent on first use.
+   */
+  private Optional<CuratorOp> completionEntry(String functionId, List<JobWrite> writes) throws Exception {
+    List<Long> ended = new ArrayList<>();
+    for (JobWrite w : writes) {
+      if (w.record().status().isTerminal() && (w.previous() == null || !w.previous().isTerminal())) {
+        ended.add(JobId.number(w.record().id()));
+      }
+    }
+    if (ended.isEmpty()) {
+      return Optional.empty();
+    }
+    if (completionLogs.add(functionId)) {
+      createIfMissing(layout.completions(functionId));
+    }
+    return Optional.of(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+        .forPath(layout.completionPrefix(functionId), Completion.encode(ended)));
+  }
+
+  @Override
+  public List<Completion> completions(String functionId, String after, Runnable onChange) {
+    String parent = layout.completions(functionId);
+    try {
+      List<String> names;
+      try {
+        names = new ArrayList<>(onChange == null ? curator.getChildren().forPath(parent)
+            : curator.getChildren().usingWatcher(watcher(onChange)).forPath(parent));
+      } catch (KeeperException.NoNodeException noLogYet) {
+        if (curator.checkExists().forPath(layout.function(functionId)) == null) {
+          throw new NotFoundException("no function with id '" + functionId + "'");
+        }
+        createIfMissing(parent);
+        return completions(functionId, after, onChange);
+      }
+      names.removeIf(name -> after != null && name.compareTo(after) <= 0);
+      names.sort(null);
+      Map<String, Versioned<Completion>> read = readAll(names, name -> parent + "/" + name,
+          Completion::parse, "completion-log entries");
+      List<Completion> entries = new ArrayList<>(read.size());
+      for (String name : names) {
+        Versioned<Completion> entry = read.get(name);
+        if (entry != null) {
+          entries.add(entry.value());
+        }
+      }
+      return entries;
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure("read the completion log of function " + functionId, e);
+    }
+  }
+
+  @Override
+  public int pruneCompletions(String functionId, Instant before) {
+    String parent = layout.completions(functionId);
+    int deleted = 0;
+    try {
+      List<String> names = new ArrayList<>(curator.getChildren().forPath(parent));
+      names.sort(null);
+      for (String name : names) {
+        Stat stat = curator.checkExists().forPath(parent + "/" + name);
+        if (stat == null) {
+          continue;
+        }
+        if (stat.getCtime() >= before.toEpochMilli()) {
+          break;
+        }
+        try {
+          curator.delete().forPath(parent + "/" + name);
+          deleted++;
+        } catch (KeeperException.NoNodeException gone) {
+          continue;
+        }
+      }
+      return deleted;
+    } catch (KeeperException.NoNodeException noLog) {
+      return deleted;
+    } catch (Exception e) {
+      throw failure("prune the completion log of function " + functionId, e);
+    }
   }
 
   private void checkFence(Fence fence) throws StaleFenceException {

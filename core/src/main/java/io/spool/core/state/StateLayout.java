@@ -12,6 +12,7 @@ import org.apache.curator.utils.ZKPaths;
  * root/functions/&lt;fid&gt;/seq                    counter of job numbers
  * root/functions/&lt;fid&gt;/submissions/s-&lt;seq&gt;   the submission log: job ranges the master has yet to finish
  * root/functions/&lt;fid&gt;/batches/&lt;batchId&gt;     idempotency markers of submitted batches
+ * root/functions/&lt;fid&gt;/completions/c-&lt;seq&gt;   the completion log: jobs that ended, one entry per write (pruned)
  * root/functions/&lt;fid&gt;/master/lock            the lock that makes one master live per function
  * root/functions/&lt;fid&gt;/master/epoch           the live master's epoch; its version fences the master's writes
  * root/functions/&lt;fid&gt;/master/live            ephemeral: where the live master listens
@@ -56,6 +57,10 @@ public final class StateLayout {
   public String submissions(String fid) { return ZKPaths.makePath(function(fid), "submissions"); }
 
   public String submissionPrefix(String fid) { return ZKPaths.makePath(submissions(fid), "s-"); }
+
+  public String completions(String fid) { return ZKPaths.makePath(function(fid), "completions"); }
+
+  public String completionPrefix(String fid) { return ZKPaths.makePath(completions(fid), "c-"); }
 
   public String batches(String fid) { return ZKPaths.makePath(function(fid), "batches"); }
 

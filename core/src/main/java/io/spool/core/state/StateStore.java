@@ -50,6 +50,19 @@ public interface StateStore extends Closeable {
   /** The function's job counts per status, from the master's and the clients' counts (no scan of jobs). */
   StatusCounts jobStatistics(String functionId);
 
+  /** As {@link #jobStatistics(String)}, and runs {@code onChange} once when either count next changes. */
+  StatusCounts jobStatistics(String functionId, Runnable onChange);
+
+  /**
+   * The function's completion-log entries written after the entry named {@code after} (all of them if null), oldest
+   * first; {@code onChange}, if not null, runs once when an entry is next added or removed. Every write that ends a
+   * job (the master's commits, a client's cancel of a pending job) adds an entry in the same multi-op.
+   */
+  List<Completion> completions(String functionId, String after, Runnable onChange);
+
+  /** Deletes the function's completion-log entries created before {@code before}; returns how many. */
+  int pruneCompletions(String functionId, java.time.Instant before);
+
   /**
    * Applies {@code change} to the function's current record and writes it back with compare-and-set, again on a
    * race, until it succeeds. {@code change} may throw to refuse (e.g. an illegal transition).
@@ -72,11 +85,20 @@ public interface StateStore extends Closeable {
 
   Optional<Versioned<JobRecord>> job(String jobId);
 
+  /** Reads a job and, until it next changes (or is deleted), watches it: {@code onChange} then runs once. */
+  Optional<Versioned<JobRecord>> job(String jobId, Runnable onChange);
+
   /** Reads many jobs at once (in parallel); ids that do not exist are absent from the result. */
   Map<String, Versioned<JobRecord>> jobs(Collection<String> jobIds);
 
   /** Every job id of a function, in job-number order. */
   List<String> jobIds(String functionId);
+
+  /** The names of the shards that hold the function's jobs, in job-number order. */
+  List<String> jobShards(String functionId);
+
+  /** The jobs of one shard (see {@link #jobShards(String)}), in job-number order; empty if the shard is gone. */
+  List<Versioned<JobRecord>> shardJobs(String functionId, String shard);
 
   /**
    * Puts ended jobs back to PENDING (compare-and-set each) and appends them to the submission log, in one multi-op,
