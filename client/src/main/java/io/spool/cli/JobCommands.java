@@ -210,18 +210,32 @@ final class JobCommands {
     }
   }
 
-  @Command(name = "log", mixinStandardHelpOptions = true, description = "Print a job's log (its stdout and stderr).")
+  @Command(name = "log", mixinStandardHelpOptions = true,
+      description = "Print a job's log (its stdout and stderr), each line with its UTC time.")
   static final class Log extends ConnectedCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB_ID")
     String id;
     @Option(names = "--attempt", description = "which attempt (default: the latest)")
     Integer attempt;
+    @Option(names = "--no-timestamps", description = "leave out the time at the start of each line")
+    boolean noTimestamps;
+    @Option(names = {"-f", "--follow"}, description = "print lines as the job writes them, until it ends")
+    boolean follow;
 
     @Override
     public Integer call() throws Exception {
       try (Spool spool = connection.get()) {
         Job job = Job.get(spool, id);
-        out().print(attempt == null ? job.log() : job.log(attempt));
+        if (follow) {
+          try (var lines = job.followLog(!noTimestamps)) {
+            lines.forEach(line -> {
+              out().println(line);
+              out().flush();
+            });
+          }
+        } else {
+          out().print(attempt == null ? job.log(!noTimestamps) : job.log(attempt, !noTimestamps));
+        }
         out().flush();
         return SpoolCli.EXIT_OK;
       }

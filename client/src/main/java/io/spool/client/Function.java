@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,7 +35,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -51,6 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class Function {
 
   private static final Logger LOG = LoggerFactory.getLogger(Function.class);
+  private static final long FUNCTION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MASTER_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Spool spool;
   private FunctionRecord record;
@@ -174,7 +184,7 @@ public final class Function {
 
   /** Submits one job with positional and keyword arguments. */
   public Job callWith(List<?> args, Map<String, ?> kwargs) {
-    return submit(List.of(args), List.of(kwargs)).get(0);
+    return submit().callWith(args, kwargs);
   }
 
   /**
@@ -183,19 +193,24 @@ public final class Function {
    * went in.
    */
   public List<Job> map(List<? extends List<?>> argsList) {
-    return submit(argsList, null);
+    return submit().map(argsList);
   }
 
   /** As {@link #map(List)}, with each job's keyword arguments from {@code kwargsList} (same length). */
   public List<Job> map(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList) {
-    if (kwargsList.size() != argsList.size()) {
-      throw new IllegalArgumentException("map got " + argsList.size() + " argument lists but " + kwargsList.size()
-          + " keyword-argument maps: give one of each per job");
-    }
-    return submit(argsList, kwargsList);
+    return submit().map(argsList, kwargsList);
   }
 
-  private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList) {
+  /**
+   * Starts a submission whose jobs get tags or environment variables of their own:
+   * {@code fn.submit().tags("tile", "2024").environment(Map.of("MODE", "fast")).map(argsList)}.
+   */
+  public Submit submit() {
+    return new Submit();
+  }
+
+  private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList,
+      List<String> tags, Map<String, String> environment) {
     requireEnabled();
     Configuration conf = spool.configuration();
     int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);
@@ -209,7 +224,7 @@ public final class Function {
       if (!(args instanceof ArrayNode)) {
         throw new IllegalArgumentException(where + " must be a list of positional arguments");
       }
-      JobRecord job = new JobRecord();
+      JobRecord job = new JobRecord().tags(tags).environment(environment);
       byte[] size = Json.toBytes(args);
       byte[] kwSize = Json.toBytes(kwargs);
       if (size.length + kwSize.length > inlineMax) {
@@ -346,12 +361,20 @@ public final class Function {
     }
   }
 
-  /** Everything the function's build printed (pip, the Cython compiler, what was reused); empty before it ran. */
+  /**
+   * Everything the function's build printed (pip, the Cython compiler, what was reused), each line with its UTC
+   * time; empty before it ran. While the build runs, what it printed so far.
+   */
   public String buildLog() {
+    return buildLog(true);
+  }
+
+  /** The build log, with or without the time at the start of each line. */
+  public String buildLog(boolean timestamps) {
     requireSaved();
     try {
       return spool.blobs().read(BlobStore.buildLog(record.owner(), record.id()))
-          .map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+          .map(b -> LogText.format(new String(b, StandardCharsets.UTF_8), timestamps)).orElse("");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the build log of function " + record.id(), e);
     }
@@ -363,7 +386,30 @@ public final class Function {
 
   /** Runs every FAILURE, TIMEOUT and CANCELED job of this function again; returns the jobs put back to PENDING. */
   public List<Job> rerun() {
-    return rerun(jobs());
+    return rerun(jobs().status(RERUNNABLE));
+  }
+
+  /** Runs the jobs a search finds again where they are FAILURE, TIMEOUT or CANCELED; returns those put back. */
+  public List<Job> rerun(JobSearch search) {
+    List<Job> requeued = new ArrayList<>();
+    forEachChunk(search, chunk -> requeued.addAll(rerun(chunk)));
+    return requeued;
+  }
+
+  /** Hands the search's matches to {@code action} a submission batch at a time (bounded memory). */
+  private void forEachChunk(JobSearch search, Consumer<List<Job>> action) {
+    int size = spool.configuration().getInt(SpoolConfig.SUBMIT_BATCH_SIZE, SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
+    List<Job> chunk = new ArrayList<>(size);
+    for (Job job : (Iterable<Job>) search.stream()::iterator) {
+      chunk.add(job);
+      if (chunk.size() == size) {
+        action.accept(chunk);
+        chunk = new ArrayList<>(size);
+      }
+    }
+    if (!chunk.isEmpty()) {
+      action.accept(chunk);
+    }
   }
 
   /**
@@ -405,7 +451,14 @@ public final class Function {
 
   /** Cancels every PENDING or RUNNING job of this function (see {@link Job#cancel()}); returns those it asked. */
   public List<Job> cancelJobs() {
-    return cancelJobs(jobs());
+    return cancelJobs(jobs().status(JobStatus.PENDING, JobStatus.RUNNING));
+  }
+
+  /** Cancels the jobs a search finds that are PENDING or RUNNING; returns those it asked. */
+  public List<Job> cancelJobs(JobSearch search) {
+    List<Job> asked = new ArrayList<>();
+    forEachChunk(search, chunk -> asked.addAll(cancelJobs(chunk)));
+    return asked;
   }
 
   /** Cancels the given jobs that are PENDING or RUNNING; returns those it asked. */
@@ -437,20 +490,133 @@ public final class Function {
     return deleted;
   }
 
+  /** Deletes the jobs a search finds that are not running (see {@link #deleteJobs(Collection, boolean)}). */
+  public int deleteJobs(JobSearch search, boolean deleteResults) {
+    int[] deleted = {0};
+    forEachChunk(search, chunk -> deleted[0] += deleteJobs(chunk, deleteResults));
+    return deleted[0];
+  }
+
   private static List<String> ids(Collection<Job> jobs) {
     List<String> ids = new ArrayList<>(jobs.size());
     jobs.forEach(j -> ids.add(j.id()));
     return ids;
   }
 
-  /** Every job of this function, in submission order (their state is read when first asked for). */
-  public List<Job> jobs() {
+  /** A search over this function's jobs (in submission order unless sorted otherwise). */
+  public JobSearch jobs() {
     requireSaved();
-    List<Job> jobs = new ArrayList<>();
-    for (String id : spool.store().jobIds(record.id())) {
-      jobs.add(new Job(spool, id, null));
+    return new JobSearch(spool).functionId(record.id());
+  }
+
+  /**
+   * Yields the given jobs of this function as they end (SUCCESS, FAILURE, TIMEOUT or CANCELED), in the order they
+   * ended, each once; jobs that have ended already come first. It follows the function's completion log through a
+   * ZooKeeper watch, so it reads each job about once and never polls.
+   *
+   * <pre>{@code
+   * for (Job job : fn.asCompleted(fn.map(args), Duration.ofHours(1))) {
+   *   if (job.status() == JobStatus.SUCCESS) { use(job.result()); } else { System.err.println(job.log()); }
+   * }
+   * }</pre>
+   *
+   * The iterator throws {@link WaitTimeoutException} once {@code timeout} has passed with jobs still unfinished, and
+   * {@link BuildFailedException} if the function's build failed (its jobs will never run).
+   *
+   * @throws IllegalArgumentException (when iterated) if a job belongs to another function
+   */
+  public Iterable<Job> asCompleted(Collection<Job> jobs, Duration timeout) {
+    requireSaved();
+    List<Job> copy = List.copyOf(jobs);
+    return () -> new CompletionWaiter(spool, record.id(), copy, timeout);
+  }
+
+  /**
+   * Waits until no job of the function is pending or running (ended jobs stay as they are) and returns the job
+   * counts per status then. Jobs submitted meanwhile are waited on too.
+   *
+   * @throws TimeoutException if jobs are still pending or running after {@code timeout}
+   * @throws BuildFailedException if the build failed while jobs are pending (they will never run)
+   */
+  public Map<JobStatus, Long> waitForCompletion(Duration timeout) throws TimeoutException, InterruptedException {
+    requireSaved();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long nextFunctionCheck = System.nanoTime();
+    long nextMasterCheck = System.nanoTime() + MASTER_CHECK_NANOS;
+    Semaphore changed = new Semaphore(0);
+    while (true) {
+      changed.drainPermits();
+      Map<JobStatus, Long> counts = spool.store().jobStatistics(record.id(), changed::release).asMap();
+      long pending = counts.get(JobStatus.PENDING);
+      long open = pending + counts.get(JobStatus.RUNNING) + counts.get(JobStatus.CANCEL)
+          + counts.get(JobStatus.CANCELING);
+      if (open == 0) {
+        return counts;
+      }
+      long now = System.nanoTime();
+      if (pending > 0 && now - nextFunctionCheck >= 0) {
+        refresh();
+        if (record.status() == FunctionStatus.BUILD_FAILED) {
+          throw new BuildFailedException(record.id(), pending + " pending job(s)", record.statusReason());
+        }
+        nextFunctionCheck = now + FUNCTION_CHECK_NANOS;
+        if (now - nextMasterCheck >= 0) {
+          try {
+            spool.masters().ensureMaster(record);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the master of function " + record.id() + ": "
+                + e.getMessage(), e);
+          }
+          nextMasterCheck = now + MASTER_CHECK_NANOS;
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException(open + " job(s) of function " + record.id() + " are still pending or running after "
+            + timeout.toSeconds() + " s");
+      }
+      changed.tryAcquire(Math.min(TimeUnit.NANOSECONDS.toMillis(FUNCTION_CHECK_NANOS),
+          Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))), TimeUnit.MILLISECONDS);
     }
-    return jobs;
+  }
+
+  /**
+   * The results of the function's successful jobs, in submission order, read as the stream is consumed: job records
+   * a shard (1,000 jobs) at a time and result blobs a few at a time ahead of the consumer, so memory stays bounded
+   * however many jobs there are. Values are as {@link Job#result()} gives them (null where a job returned None).
+   */
+  public Stream<JobResult<Object>> iterResults() {
+    return iterResults((job, data) -> data == null ? null
+        : ResultValues.decode(data, job.resultKind(), "the result of job " + job.id()));
+  }
+
+  /** As {@link #iterResults()}, each value as {@code type} (see {@link Job#result(Class)}). */
+  public <T> Stream<JobResult<T>> iterResults(Class<T> type) {
+    return iterResults((job, data) -> data == null ? null
+        : ResultValues.decode(spool, data, job.resultKind(), null, type, "the result of job " + job.id()));
+  }
+
+  private <T> Stream<JobResult<T>> iterResults(java.util.function.BiFunction<JobRecord, byte[], T> decode) {
+    requireSaved();
+    String owner = record.owner();
+    Stream<Job> succeeded = jobs().status(JobStatus.SUCCESS).stream();
+    ResultPrefetch<T> prefetch = new ResultPrefetch<>(spool, owner, succeeded.iterator(), decode);
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(prefetch, Spliterator.ORDERED | Spliterator.NONNULL),
+        false).onClose(prefetch::close);
+  }
+
+  /** Every successful job's result, in submission order, in memory; prefer {@link #iterResults()} for many jobs. */
+  public List<Object> results() {
+    try (Stream<JobResult<Object>> all = iterResults()) {
+      return all.map(JobResult::value).collect(java.util.stream.Collectors.toList());
+    }
+  }
+
+  /** As {@link #results()}, each value as {@code type}. */
+  public <T> List<T> results(Class<T> type) {
+    try (Stream<JobResult<T>> all = iterResults(type)) {
+      return all.map(JobResult::value).collect(java.util.stream.Collectors.toList());
+    }
   }
 
   /** Reads the function's current state from the cluster. */
@@ -500,6 +666,62 @@ public final class Function {
   public String toString() {
     return "Function " + (record.id() == null ? "(unsaved)" : record.id()) + " \"" + record.name() + "\" "
         + (record.status() == null ? "" : record.status());
+  }
+
+  /** A submission with options for its jobs; {@link #map} or {@link #call} submits. */
+  public final class Submit {
+    private List<String> tags = List.of();
+    private Map<String, String> environment = Map.of();
+
+    private Submit() {}
+
+    /** Tags for every job of this submission (searchable with {@link JobSearch#tags}). */
+    public Submit tags(String... tags) {
+      for (String t : tags) {
+        if (t == null || t.isBlank()) {
+          throw new IllegalArgumentException("a job tag must not be empty");
+        }
+      }
+      this.tags = List.of(tags);
+      return this;
+    }
+
+    /** Environment variables for every job of this submission, over the function's own. */
+    public Submit environment(Map<String, String> environment) {
+      environment.forEach((k, v) -> {
+        if (k == null || k.isEmpty() || k.contains("=") || v == null) {
+          throw new IllegalArgumentException("job environment entry " + k + "=" + v
+              + " is not valid: names must be non-empty without '=', values not null");
+        }
+      });
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /** Submits one job with positional arguments. */
+    public Job call(Object... args) {
+      return callWith(args == null ? java.util.Collections.singletonList(null) : java.util.Arrays.asList(args),
+          Map.of());
+    }
+
+    /** Submits one job with positional and keyword arguments. */
+    public Job callWith(List<?> args, Map<String, ?> kwargs) {
+      return submit(List.of(args), List.of(kwargs), tags, environment).get(0);
+    }
+
+    /** Submits one job per element of {@code argsList} (see {@link Function#map(List)}). */
+    public List<Job> map(List<? extends List<?>> argsList) {
+      return submit(argsList, null, tags, environment);
+    }
+
+    /** As {@link #map(List)}, with each job's keyword arguments. */
+    public List<Job> map(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList) {
+      if (kwargsList.size() != argsList.size()) {
+        throw new IllegalArgumentException("map got " + argsList.size() + " argument lists but " + kwargsList.size()
+            + " keyword-argument maps: give one of each per job");
+      }
+      return submit(argsList, kwargsList, tags, environment);
+    }
   }
 
   /** Collects a new function's attributes; each is checked where it is set. */

@@ -1,7 +1,6 @@
 package io.spool.client;
 
 import io.spool.core.blob.BlobStore;
-import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.AttemptStatistics;
 import io.spool.core.model.FunctionRecord;
@@ -31,6 +30,7 @@ public final class Job {
   private final Spool spool;
   private final String id;
   private JobRecord record;
+  private String owner;
 
   Job(Spool spool, String id, JobRecord record) {
     this.spool = spool;
@@ -41,6 +41,22 @@ public final class Job {
   /** The job with this id; {@link NotFoundException} if there is none. */
   public static Job get(Spool spool, String id) {
     return new Job(spool, id, null).refresh();
+  }
+
+  /** A search over the jobs of every function; narrow it with {@link JobSearch#functionId(String, String...)}. */
+  public static JobSearch search(Spool spool) {
+    return new JobSearch(spool);
+  }
+
+  Spool spool() {
+    return spool;
+  }
+
+  /** Reads the job's current state and watches it: {@code onChange} runs once when it next changes. */
+  JobRecord watch(Runnable onChange) {
+    record = spool.store().job(id, onChange)
+        .orElseThrow(() -> new NotFoundException("no job with id '" + id + "'")).value();
+    return record;
   }
 
   public String id() {
@@ -57,7 +73,7 @@ public final class Job {
     return this;
   }
 
-  private JobRecord record() {
+  JobRecord record() {
     if (record == null) {
       refresh();
     }
@@ -178,7 +194,7 @@ public final class Job {
       String owner = owner();
       spool.blobs().delete(BlobStore.logs(owner, id), true);
       if (deleteResult) {
-        spool.blobs().delete(BlobStore.result(owner, id), false);
+        spool.blobs().deleteResult(BlobStore.result(owner, id));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("job " + id + " is deleted but its files could not be: " + e.getMessage(), e);
@@ -196,23 +212,24 @@ public final class Job {
    * @throws BuildFailedException if the function's build failed, so the job will never run
    */
   public JobStatus waitForCompletion(Duration timeout) throws TimeoutException, InterruptedException {
-    long poll = spool.configuration().getLong(SpoolConfig.WAIT_POLL_MS, SpoolConfig.WAIT_POLL_MS_DEFAULT);
     long deadline = System.nanoTime() + timeout.toNanos();
-    long nextFunctionCheck = System.nanoTime() + FUNCTION_CHECK_MS * 1_000_000L;
+    long nextFunctionCheck = System.nanoTime();
     long nextMasterCheck = System.nanoTime() + MASTER_CHECK_MS * 1_000_000L;
+    java.util.concurrent.Semaphore changed = new java.util.concurrent.Semaphore(0);
     while (true) {
-      refresh();
+      changed.drainPermits();
+      watch(changed::release);
       if (record.status().isTerminal()) {
         return record.status();
       }
       long now = System.nanoTime();
-      if (record.status() == JobStatus.PENDING && now >= nextFunctionCheck) {
+      if (record.status() == JobStatus.PENDING && now - nextFunctionCheck >= 0) {
         FunctionRecord f = function();
         if (f.status() == FunctionStatus.BUILD_FAILED) {
-          throw new BuildFailedException(f.id(), id, f.statusReason());
+          throw new BuildFailedException(f.id(), "job " + id, f.statusReason());
         }
         nextFunctionCheck = now + FUNCTION_CHECK_MS * 1_000_000L;
-        if (now >= nextMasterCheck) {
+        if (now - nextMasterCheck >= 0) {
           try {
             spool.masters().ensureMaster(f);
           } catch (IOException e) {
@@ -225,7 +242,8 @@ public final class Job {
       if (left <= 0) {
         throw new TimeoutException("job " + id + " is still " + record.status() + " after " + timeout.toSeconds() + " s");
       }
-      Thread.sleep(Math.min(poll, Math.max(1, left / 1_000_000)));
+      changed.tryAcquire(Math.min(FUNCTION_CHECK_MS, Math.max(1, left / 1_000_000)),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 
@@ -236,28 +254,63 @@ public final class Job {
 
   /**
    * The job's result: parsed JSON (a {@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}),
-   * raw {@code byte[]} if the function returned bytes, or null if it returned None.
+   * raw {@code byte[]} if the function returned bytes or a {@code serialize()} result, or null if it returned None.
    *
    * @throws IllegalStateException if the job did not succeed (the message says its status and why)
    */
   public Object result() {
-    JobRecord job = refresh().record;
+    byte[] bytes = resultBytes();
+    return bytes == null ? null : ResultValues.decode(bytes, record.resultKind(), "the result of job " + id);
+  }
+
+  /**
+   * The job's result as {@code type}: Jackson maps a JSON result onto it; a binary result (from a Python
+   * {@code serialize()}) goes through the deserializer registered with {@link Spool#registerDeserializer}, or the
+   * type's own public static {@code deserialize(byte[])}; {@code byte[].class} gives the bytes. Null if the job
+   * returned None.
+   *
+   * @throws IllegalStateException if the job did not succeed
+   * @throws IllegalArgumentException if the result cannot become {@code type}
+   */
+  public <T> T result(Class<T> type) {
     byte[] bytes = resultBytes();
     if (bytes == null) {
       return null;
     }
-    if ("bytes".equals(job.resultKind())) {
-      return bytes;
-    }
-    try {
-      return Json.values().readValue(bytes, Object.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("the result of job " + id + " is not valid JSON", e);
-    }
+    String serializer = ResultValues.BYTES.equals(record.resultKind()) ? resultBlob().flatMap(Blob::serializer).orElse(null) : null;
+    return ResultValues.decode(spool, bytes, record.resultKind(), serializer, type, "the result of job " + id);
   }
 
   /** The stored result as bytes (JSON text for JSON results); null if the function returned None. */
   public byte[] resultBytes() {
+    JobRecord job = succeeded();
+    if (job.resultKind() == null) {
+      return null;
+    }
+    try {
+      return spool.blobs().read(BlobStore.result(owner(), id))
+          .orElseThrow(() -> new IllegalStateException("the result blob of job " + id + " is missing (deleted?)"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the result of job " + id, e);
+    }
+  }
+
+  /**
+   * The job's result blob, with its metadata (tags, description, extra properties, geometry of a
+   * {@code ComputeResult}); empty if the job returned None.
+   *
+   * @throws IllegalStateException if the job did not succeed
+   */
+  public Optional<Blob> resultBlob() {
+    JobRecord job = succeeded();
+    if (job.resultKind() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(Blob.get(spool, owner(), functionId() + "/" + id));
+  }
+
+  /** The record, read again unless it says SUCCESS; throws unless the job succeeded. */
+  private JobRecord succeeded() {
     JobRecord job = record();
     if (job.status() != JobStatus.SUCCESS) {
       job = refresh().record;
@@ -266,35 +319,57 @@ public final class Job {
       throw new IllegalStateException("job " + id + " has no result: it is " + job.status()
           + (job.errorReason() == null ? "" : " (" + job.errorReason() + ")"));
     }
-    if (job.resultKind() == null) {
-      return null;
-    }
-    try {
-      return spool.blobs().read(BlobStore.result(owner(), id))
-          .orElseThrow(() -> new IllegalStateException("the result blob of job " + id + " is missing"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the result of job " + id, e);
-    }
+    return job;
   }
 
-  /** The log (stdout and stderr) of the latest attempt; empty if it has not run. */
+  /** The log (stdout and stderr) of the latest attempt, each line with its UTC time; empty if it has not run. */
   public String log() {
-    int attempt = refresh().record.executionCount();
-    return attempt == 0 ? "" : log(attempt);
+    return log(true);
   }
 
-  /** The log of one attempt (1-based); empty if there is none. */
+  /** The log of the latest attempt, with or without the time at the start of each line. */
+  public String log(boolean timestamps) {
+    int attempt = refresh().record.executionCount();
+    return attempt == 0 ? "" : log(attempt, timestamps);
+  }
+
+  /** The log of one attempt (1-based), with timestamps; empty if there is none (or it was purged). */
   public String log(int attempt) {
+    return log(attempt, true);
+  }
+
+  /** The log of one attempt (1-based); empty if there is none (or it was purged after its retention). */
+  public String log(int attempt, boolean timestamps) {
     try {
       return spool.blobs().read(BlobStore.log(owner(), id, attempt))
-          .map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+          .map(b -> LogText.format(new String(b, StandardCharsets.UTF_8), timestamps)).orElse("");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the log of job " + id, e);
     }
   }
 
+  /**
+   * The lines of the job's log as they are written, attempt after attempt, ending when the job has ended: a running
+   * job's log is copied to the cluster every few seconds ({@code spool.log.flush-interval-ms}). Blocks while the job
+   * runs and prints nothing.
+   */
+  public java.util.stream.Stream<String> followLog(boolean timestamps) {
+    LogFollower follower = new LogFollower(this, owner(), timestamps);
+    return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(follower,
+        java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false);
+  }
+
   private String owner() {
-    return function().owner();
+    if (owner == null) {
+      owner = function().owner();
+    }
+    return owner;
+  }
+
+  /** The owner, when the caller knows it already (every job of a function has its function's owner). */
+  Job owner(String functionOwner) {
+    this.owner = functionOwner;
+    return this;
   }
 
   @Override

@@ -31,7 +31,13 @@ public final class Spool implements AutoCloseable {
   private final BlobStore blobs;
   private final YarnClient yarn;
   private final MasterStarter masters;
+  private static final int IO_THREADS = 8;
+
   private final String user;
+  private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ExecutorService> ioPool =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.Map<Class<?>, ResultDeserializer<?>> deserializers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Spool(Configuration conf) throws IOException {
     this.conf = conf;
@@ -73,6 +79,38 @@ public final class Spool implements AutoCloseable {
     return user;
   }
 
+  /**
+   * Registers how results of {@code type} are read from their bytes (for {@link Job#result(Class)},
+   * {@link Function#iterResults(Class)} and {@link Blob#value(Class)}); replaces an earlier registration.
+   */
+  public <T> Spool registerDeserializer(Class<T> type, ResultDeserializer<T> deserializer) {
+    deserializers.put(type, deserializer);
+    return this;
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> ResultDeserializer<T> deserializer(Class<T> type) {
+    return (ResultDeserializer<T>) deserializers.get(type);
+  }
+
+  /** Threads for reading blobs ahead of a consumer (daemon threads, made on first use, stopped by close()). */
+  java.util.concurrent.ExecutorService ioPool() {
+    java.util.concurrent.ExecutorService pool = ioPool.get();
+    if (pool == null) {
+      java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+      pool = java.util.concurrent.Executors.newFixedThreadPool(IO_THREADS, r -> {
+        Thread t = new Thread(r, "spool-io-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      if (!ioPool.compareAndSet(null, pool)) {
+        pool.shutdown();
+        pool = ioPool.get();
+      }
+    }
+    return pool;
+  }
+
   StateStore store() {
     return store;
   }
@@ -87,6 +125,10 @@ public final class Spool implements AutoCloseable {
 
   @Override
   public void close() {
+    java.util.concurrent.ExecutorService pool = ioPool.getAndSet(null);
+    if (pool != null) {
+      pool.shutdownNow();
+    }
     try {
       yarn.stop();
     } finally {

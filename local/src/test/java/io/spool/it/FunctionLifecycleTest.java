@@ -109,7 +109,7 @@ class FunctionLifecycleTest {
     assertFalse(echo.enabled());
     IllegalStateException refused = assertThrows(IllegalStateException.class, () -> echo.call(1));
     assertTrue(refused.getMessage().contains("is disabled: enable() it to submit or rerun jobs"), refused.getMessage());
-    assertEquals(0, echo.jobs().size());
+    assertEquals(0L, echo.jobs().count());
     echo.enable();
     Job job = echo.call(2);
     assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);

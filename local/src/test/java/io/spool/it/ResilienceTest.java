@@ -123,7 +123,7 @@ class ResilienceTest {
       }
     }
     assertEquals((long) jobs.size(), f.jobStatistics().get(JobStatus.SUCCESS), "each job counted once");
-    assertEquals(jobs.size(), f.jobs().size(), "no job recorded twice");
+    assertEquals((long) jobs.size(), f.jobs().count(), "no job recorded twice");
   }
 
   private static long pidOf(String mainClass, String argument) {

@@ -118,10 +118,6 @@ public final class SpoolConfig {
   public static final String ARGS_INLINE_MAX_BYTES = "spool.job.args-inline-max-bytes";
   public static final int ARGS_INLINE_MAX_BYTES_DEFAULT = 16 * 1024;
 
-  /** Milliseconds between polls while a client waits on jobs. */
-  public static final String WAIT_POLL_MS = "spool.client.wait-poll-ms";
-  public static final long WAIT_POLL_MS_DEFAULT = 200L;
-
   /** Largest bundle (zip of the function's code and data) a client may ship, bytes. */
   public static final String BUNDLE_MAX_BYTES = "spool.bundle.max-bytes";
   public static final long BUNDLE_MAX_BYTES_DEFAULT = 256L * 1024 * 1024;

@@ -1,0 +1,169 @@
+package io.spool.client;
+
+import io.spool.core.blob.BlobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileStatus;
+
+/**
+ * A search over one owner's result blobs (the connected user's unless {@link #owner(String)} says otherwise): by
+ * function, job, name prefix and tags, sorted and paged. Blobs are listed from the file system, one function's
+ * directory at a time; their metadata is read only when a filter or the sort needs it.
+ *
+ * <pre>{@code
+ * List<Blob> tiles = Blob.search(spool).namePrefix(fn.id() + "/").tags("tile").list();
+ * int deleted = Blob.search(spool).functionId(oldFunctionId).delete();
+ * }</pre>
+ */
+public final class BlobSearch {
+
+  /** What a search can sort by; ties are broken by name. */
+  public enum Sort {
+    NAME(Comparator.comparing(Blob::functionId).thenComparing(b -> io.spool.core.model.JobId.number(b.jobId()))),
+    CREATION_DATE(Comparator.comparing(Blob::creationDate)),
+    SIZE(Comparator.comparingLong(Blob::size));
+
+    private final Comparator<Blob> order;
+
+    Sort(Comparator<Blob> order) {
+      this.order = order;
+    }
+  }
+
+  private final Spool spool;
+  private String owner;
+  private String functionId;
+  private String namePrefix = "";
+  private final List<Predicate<Blob>> filters = new ArrayList<>();
+  private Comparator<Blob> order = Sort.NAME.order;
+
+  BlobSearch(Spool spool) {
+    this.spool = spool;
+    this.owner = spool.user();
+  }
+
+  /** Searches {@code owner}'s namespace instead of the connected user's. */
+  public BlobSearch owner(String owner) {
+    this.owner = owner;
+    return this;
+  }
+
+  /** Blobs of this function's jobs. */
+  public BlobSearch functionId(String id) {
+    this.functionId = id;
+    return this;
+  }
+
+  /** The blob of this job. */
+  public BlobSearch jobId(String jobId) {
+    functionId(io.spool.core.model.JobId.functionId(jobId));
+    filters.add(b -> b.jobId().equals(jobId));
+    return this;
+  }
+
+  /** Blobs whose name ({@code <functionId>/<jobId>}) starts with {@code prefix}. */
+  public BlobSearch namePrefix(String prefix) {
+    this.namePrefix = prefix;
+    return this;
+  }
+
+  /** Blobs that carry every one of these tags. */
+  public BlobSearch tags(String first, String... more) {
+    List<String> all = new ArrayList<>(List.of(more));
+    all.add(0, first);
+    filters.add(b -> b.tags().containsAll(all));
+    return this;
+  }
+
+  /** Blobs stored after {@code t}. */
+  public BlobSearch createdAfter(Instant t) {
+    filters.add(b -> b.creationDate().isAfter(t));
+    return this;
+  }
+
+  /** Sorts by {@code field}, ascending or descending. Default: by name. */
+  public BlobSearch sortBy(Sort field, boolean ascending) {
+    Comparator<Blob> c = ascending ? field.order : field.order.reversed();
+    order = field == Sort.NAME ? c : c.thenComparing(Sort.NAME.order);
+    return this;
+  }
+
+  /** Every matching blob, sorted. */
+  public List<Blob> list() {
+    List<Blob> all = new ArrayList<>(stream().toList());
+    all.sort(order);
+    return all;
+  }
+
+  /** Every matching blob, function by function (sorted by name within each), read as the stream is consumed. */
+  public Stream<Blob> stream() {
+    return functionDirs().stream().flatMap(this::blobsOf).filter(b -> filters.stream().allMatch(p -> p.test(b)));
+  }
+
+  /** One page of the sorted matches. */
+  public List<Blob> page(int number, int size) {
+    if (number < 0 || size < 1) {
+      throw new IllegalArgumentException("page " + number + " of size " + size
+          + ": the page number must be 0 or more and the size at least 1");
+    }
+    return list().stream().skip((long) number * size).limit(size).toList();
+  }
+
+  public long count() {
+    return stream().count();
+  }
+
+  /** Deletes every matching blob; returns how many. */
+  public int delete() {
+    int deleted = 0;
+    for (Blob b : (Iterable<Blob>) stream()::iterator) {
+      if (b.delete()) {
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  private List<String> functionDirs() {
+    List<String> names = new ArrayList<>();
+    for (FileStatus dir : list(BlobStore.results(owner))) {
+      String fid = dir.getPath().getName();
+      if (dir.isDirectory() && (functionId == null || functionId.equals(fid)) && couldMatch(fid)) {
+        names.add(fid);
+      }
+    }
+    return names;
+  }
+
+  /** Whether names under function {@code fid} can start with the prefix. */
+  private boolean couldMatch(String fid) {
+    String dir = fid + "/";
+    return dir.startsWith(namePrefix) || namePrefix.startsWith(dir);
+  }
+
+  private Stream<Blob> blobsOf(String fid) {
+    List<Blob> blobs = new ArrayList<>();
+    for (FileStatus file : list(BlobStore.resultsDir(owner, fid))) {
+      String name = fid + "/" + file.getPath().getName();
+      if (file.isFile() && name.startsWith(namePrefix)) {
+        blobs.add(new Blob(spool, owner, name, file.getLen(), Instant.ofEpochMilli(file.getModificationTime()), null));
+      }
+    }
+    blobs.sort(Sort.NAME.order);
+    return blobs.stream();
+  }
+
+  private List<FileStatus> list(String dir) {
+    try {
+      return spool.blobs().listBlobs(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}
