@@ -49,6 +49,7 @@ final class CompletionWaiter implements Iterator<Job> {
   private final Map<Long, Job> remaining = new LinkedHashMap<>();
   private final Deque<Job> ready = new ArrayDeque<>();
   private final Semaphore changed = new Semaphore(0);
+  private final Runnable signal = changed::release;
   private String cursor;
   private long lastLook;
   private long lastFullScan;
@@ -119,14 +120,14 @@ final class CompletionWaiter implements Iterator<Job> {
   /** The newest entry of the completion log now (null if none), watching the log from here on. */
   private String newestEntry() {
     changed.drainPermits();
-    List<Completion> entries = spool.store().completions(functionId, cursor, changed::release);
+    List<Completion> entries = spool.store().completions(functionId, cursor, signal);
     return entries.isEmpty() ? cursor : entries.get(entries.size() - 1).name();
   }
 
   /** Reads the jobs that log entries since the cursor name, and takes those that ended. */
   private void followLog() {
     changed.drainPermits();
-    List<Completion> entries = spool.store().completions(functionId, cursor, changed::release);
+    List<Completion> entries = spool.store().completions(functionId, cursor, signal);
     lastLook = System.nanoTime();
     if (entries.isEmpty()) {
       return;

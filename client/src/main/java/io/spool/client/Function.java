@@ -544,9 +544,10 @@ public final class Function {
     long nextFunctionCheck = System.nanoTime();
     long nextMasterCheck = System.nanoTime() + MASTER_CHECK_NANOS;
     Semaphore changed = new Semaphore(0);
+    Runnable signal = changed::release;
     while (true) {
       changed.drainPermits();
-      Map<JobStatus, Long> counts = spool.store().jobStatistics(record.id(), changed::release).asMap();
+      Map<JobStatus, Long> counts = spool.store().jobStatistics(record.id(), signal).asMap();
       long pending = counts.get(JobStatus.PENDING);
       long open = pending + counts.get(JobStatus.RUNNING) + counts.get(JobStatus.CANCEL)
           + counts.get(JobStatus.CANCELING);

@@ -216,9 +216,10 @@ public final class Job {
     long nextFunctionCheck = System.nanoTime();
     long nextMasterCheck = System.nanoTime() + MASTER_CHECK_MS * 1_000_000L;
     java.util.concurrent.Semaphore changed = new java.util.concurrent.Semaphore(0);
+    Runnable signal = changed::release;
     while (true) {
       changed.drainPermits();
-      watch(changed::release);
+      watch(signal);
       if (record.status().isTerminal()) {
         return record.status();
       }

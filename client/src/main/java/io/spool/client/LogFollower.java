@@ -31,6 +31,7 @@ final class LogFollower implements Iterator<String> {
   private final long pollMs;
   private final Deque<String> lines = new ArrayDeque<>();
   private final Semaphore changed = new Semaphore(0);
+  private final Runnable signal = changed::release;
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
   private int attempt;
   private long offset;
@@ -50,7 +51,7 @@ final class LogFollower implements Iterator<String> {
     try {
       while (lines.isEmpty() && !ended) {
         changed.drainPermits();
-        JobRecord record = job.watch(changed::release);
+        JobRecord record = job.watch(signal);
         boolean terminal = record.status().isTerminal();
         int latest = record.executionCount();
         if (attempt == 0 && latest > 0) {

@@ -256,9 +256,19 @@ final class CuratorStateStore implements StateStore {
     }
   }
 
-  /** A one-shot watcher that only hands the event on: nothing may block ZooKeeper's event thread. */
+  /**
+   * A one-shot watcher that only hands the event on (nothing may block ZooKeeper's event thread). Watchers of the
+   * same {@code onChange} are equal, so a caller that watches again before anything changed adds no second watch.
+   */
   private static org.apache.zookeeper.Watcher watcher(Runnable onChange) {
-    return event -> onChange.run();
+    return new Signal(onChange);
+  }
+
+  private record Signal(Runnable onChange) implements org.apache.zookeeper.Watcher {
+    @Override
+    public void process(org.apache.zookeeper.WatchedEvent event) {
+      onChange.run();
+    }
   }
 
   @Override

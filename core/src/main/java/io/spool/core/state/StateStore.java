@@ -85,7 +85,10 @@ public interface StateStore extends Closeable {
 
   Optional<Versioned<JobRecord>> job(String jobId);
 
-  /** Reads a job and, until it next changes (or is deleted), watches it: {@code onChange} then runs once. */
+  /**
+   * Reads a job and, until it next changes (or is deleted), watches it: {@code onChange} then runs once. Pass the
+   * same {@code onChange} object on every call of a wait: watches of one object on one node are not repeated.
+   */
   Optional<Versioned<JobRecord>> job(String jobId, Runnable onChange);
 
   /** Reads many jobs at once (in parallel); ids that do not exist are absent from the result. */
