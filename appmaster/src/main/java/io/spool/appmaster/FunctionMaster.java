@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ApplicationMaster of one function: takes the function's master lock and epoch, builds its environment,
  * recovers and follows its submission log, and runs its jobs on executors until it has been idle for the
- * configured time; then it exits and the next submission starts a new master.
+ * configured time; then it exits and the next submission starts a new master. While it runs, it also purges the
+ * function owner's expired logs now and then ({@link LogPurger}).
  */
 public final class FunctionMaster {
 
@@ -131,6 +132,7 @@ public final class FunctionMaster {
     return shutdown.reason().exitCode();
   }
 
+  @SuppressWarnings("try") // the log purger runs on its own while the master serves
   private void serve(StateStore store, MasterLeadership leadership, AMRMClient<ContainerRequest> amrm, String host,
       byte[] secret, boolean lastAttempt) throws Exception {
     function = store.function(functionId).map(v -> v.value())
@@ -143,7 +145,8 @@ public final class FunctionMaster {
         stale -> lostLeadership(stale, lastAttempt));
          CuratorCache functionCache = CuratorCache.build(store.curator(), store.layout().function(functionId),
              CuratorCache.Options.SINGLE_NODE_CACHE);
-         CuratorCache submissionCache = CuratorCache.build(store.curator(), store.layout().submissions(functionId))) {
+         CuratorCache submissionCache = CuratorCache.build(store.curator(), store.layout().submissions(functionId));
+         LogPurger purger = LogPurger.start(conf, blobs, function.owner())) {
       Scheduler scheduler = new Scheduler(functionId, store, writer, () -> function, Clock.systemUTC(),
           () -> { if (allocator[0] != null) { allocator[0].wake(); } });
       leadership.watch(scheduler::setPaused, () -> lostLeadership(null, lastAttempt));

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The root of the {@code spool} command line. Commands of optional modules join through {@link CliExtension}. */
 @Command(name = "spool", mixinStandardHelpOptions = true, version = "spool 0.1.0",
     description = "Python batch compute on Hadoop YARN.",
-    subcommands = {FunctionCommands.class, JobCommands.class})
+    subcommands = {FunctionCommands.class, JobCommands.class, AdminCommands.class})
 public final class SpoolCli {
 
   /** Exit codes, for schedulers. */

@@ -71,8 +71,11 @@ public final class BlobStore {
     return new Path(root, relative);
   }
 
+  /** The directory that holds every owner's directory. */
+  public static final String USERS = "users";
+
   public static String userDir(String owner) {
-    return "users/" + owner;
+    return USERS + "/" + owner;
   }
 
   public static String functionDir(String owner, String fid) {
@@ -104,7 +107,12 @@ public final class BlobStore {
   }
 
   public static String logsDir(String owner, String fid) {
-    return userDir(owner) + "/logs/" + fid;
+    return ownerLogs(owner) + "/" + fid;
+  }
+
+  /** The directory of all of an owner's logs. */
+  public static String ownerLogs(String owner) {
+    return userDir(owner) + "/logs";
   }
 
   /** The directory of all of an owner's results. */

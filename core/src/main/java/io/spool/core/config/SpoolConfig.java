@@ -158,11 +158,17 @@ public final class SpoolConfig {
   public static final String LOG_FLUSH_INTERVAL_MS = "spool.log.flush-interval-ms";
   public static final long LOG_FLUSH_INTERVAL_MS_DEFAULT = 2_000L;
 
-  /** Days a job's logs are kept; older ones are purged (by any running master, or {@code spool admin purge}). */
+  /**
+   * Days a job attempt's log is kept after it was last written; older ones are purged (by the running masters of
+   * its owner's functions, or {@code spool admin purge}). Results are never purged.
+   */
   public static final String LOG_RETENTION_DAYS = "spool.log.retention-days";
   public static final int LOG_RETENTION_DAYS_DEFAULT = 30;
 
-  /** Milliseconds between purges of one owner's expired logs and results by the masters (at most one per period). */
+  /**
+   * Milliseconds between purges of one owner's expired logs by the masters of the owner's functions (at most one per
+   * period between them, by the marker {@code users/<owner>/logs/.purged}).
+   */
   public static final String PURGE_INTERVAL_MS = "spool.purge.interval-ms";
   public static final long PURGE_INTERVAL_MS_DEFAULT = 3_600_000L;
 
