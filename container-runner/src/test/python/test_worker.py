@@ -3,12 +3,14 @@
 Each test writes a small bundle into a temp dir, starts ``spool_worker.py`` on it and talks
 JSON Lines to it, then checks the messages, the log file and the result file.
 """
+import calendar
 import json
 import os
 import platform
+import time
 import unittest
 
-from worker_harness import WorkerTestCase
+from worker_harness import WORKER_DIR, WorkerTestCase, strip_timestamps, wait_until
 
 HELLO = {
     "hello.py": """
@@ -166,7 +168,9 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
         with open(log, "w") as f:
             f.write("earlier attempt\n")
         worker.run("j1", 1)
-        self.assertTrue(worker.read_log("j1").startswith("earlier attempt\nto stdout 1\n"))
+        raw = worker.read_raw_log("j1")
+        self.assertTrue(raw.startswith("earlier attempt\n"), raw)
+        self.assertEqual(strip_timestamps(raw[len("earlier attempt\n"):]), ["to stdout 1\n", "to stderr 1\n"])
 
     def test_started_names_the_child_pid(self):
         worker = self.start(HELLO, "hello:hello")
@@ -261,7 +265,204 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
         self.assertEqual((done["exitCode"], done["error"]), (0, "exited with status 0 before the function returned"))
 
 
+SPOOL_PACKAGE = {
+    "annotated.py": """
+        import io
+        import spool
+        from spool import ComputeResult
+
+        class NpyArray:
+            def __init__(self, n):
+                self.n = n
+
+            def serialize(self):
+                import numpy
+                buffer = io.BytesIO()
+                numpy.save(buffer, numpy.arange(self.n, dtype=numpy.float64))
+                return buffer.getvalue()
+
+        def annotated(i):
+            from spool import ComputeResult as ImportedInTheJob
+            assert ImportedInTheJob is ComputeResult
+            return ComputeResult({"i": i}, description="tile %d" % i, tags=["tile"], expires=1900000000,
+                                 extra_properties={"row": i, "label": "t"}, geometry="POINT (%d 1)" % i)
+
+        def npy(n):
+            return NpyArray(n)
+
+        def where():
+            return spool.__file__
+
+        def big(n):
+            return b"x" * n
+
+        def too_long_a_description():
+            return ComputeResult(1, description="d" * 80001)
+        """,
+}
+
+
+class SpoolPackageTest(WorkerTestCase, unittest.TestCase):
+
+    def test_jobs_import_the_spool_package_shipped_beside_the_worker(self):
+        worker = self.start(SPOOL_PACKAGE, "annotated:where")
+        self.assertEqual(worker.run("j1")["error"], None)
+        self.assertEqual(os.path.realpath(json.loads(worker.read_result("j1"))),
+                         os.path.realpath(os.path.join(WORKER_DIR, "spool", "__init__.py")))
+
+    def test_a_compute_result_returned_by_a_forked_job_stores_its_value_and_metadata(self):
+        worker = self.start(SPOOL_PACKAGE, "annotated:annotated")
+        done = worker.run("j1", 3)
+        self.assertEqual((done["resultKind"], done["error"]), ("json", None))
+        self.assertEqual(json.loads(worker.read_result("j1")), {"i": 3})
+        self.assertEqual(worker.read_metadata("j1"), {
+            "description": "tile 3", "expires": 1900000000000, "extraProperties": {"row": 3, "label": "t"},
+            "geometry": "POINT (3 1)", "tags": ["tile"]})
+
+    def test_a_serialize_result_is_stored_as_its_bytes_and_names_its_type(self):
+        import io
+        import numpy
+        worker = self.start(SPOOL_PACKAGE, "annotated:npy")
+        done = worker.run("j1", 5)
+        self.assertEqual((done["resultKind"], done["error"]), ("bytes", None))
+        expected = io.BytesIO()
+        numpy.save(expected, numpy.arange(5, dtype=numpy.float64))
+        self.assertEqual(worker.read_result("j1"), expected.getvalue())
+        self.assertEqual(worker.read_metadata("j1"), {"serializer": "annotated.NpyArray"})
+
+    def test_a_result_over_the_requests_limit_fails_the_job_naming_the_limit(self):
+        worker = self.start(SPOOL_PACKAGE, "annotated:big")
+        limit = {"fields": {"resultMaxBytes": 10}}
+        self.assertEqual(worker.run("fits", 10, **limit)["error"], None)
+        self.assertEqual(worker.read_result("fits"), b"x" * 10)
+        done = worker.run("over", 11, **limit)
+        self.assertEqual((done["exitCode"], done["resultKind"]), (1, None))
+        self.assertEqual(done["error"], "result is 11 bytes, more than the limit of 10 bytes (spool.result.max-bytes)")
+        self.assertFalse(os.path.exists(worker.paths("over")["result"]))
+        self.assertEqual(worker.run("unlimited", 100000)["error"], None)
+
+    def test_a_compute_result_over_a_limit_fails_the_job_naming_it(self):
+        worker = self.start(SPOOL_PACKAGE, "annotated:too_long_a_description")
+        done = worker.run("j1")
+        self.assertEqual(done["error"], "ComputeResult description is 80001 characters, more than the limit of 80000")
+        self.assertFalse(os.path.exists(worker.paths("j1")["result"]))
+        self.assertFalse(os.path.exists(worker.paths("j1")["result"] + ".meta"))
+
+
+LOGS = {
+    "logs.py": """
+        import os
+        import subprocess
+        import sys
+        import time
+
+        def partial_then_rest(go_file):
+            sys.stdout.write("no newline yet")
+            sys.stdout.flush()
+            while not os.path.exists(go_file):
+                time.sleep(0.01)
+            print("the rest")
+
+        def last_words():
+            sys.stdout.write("print")
+            sys.stderr.write("ed without a newline")
+
+        def chatty(lines):
+            for i in range(lines):
+                print("line %06d " % i + "." * 50)
+            return lines
+
+        def burst(lines):
+            sys.stdout.write("".join("burst %06d\\n" % i for i in range(lines)))
+            return lines
+
+        def grandchild():
+            subprocess.run([sys.executable, "-c", "import sys; print('from the grandchild'); "
+                            "print('and its stderr', file=sys.stderr)"], check=True)
+        """,
+}
+
+
+class LogTest(WorkerTestCase, unittest.TestCase):
+
+    def test_every_line_starts_with_the_utc_time_it_was_read(self):
+        worker = self.start(HELLO, "hello:hello")
+        before = time.time()
+        worker.run("j1", 1)
+        after = time.time()
+        raw = worker.read_raw_log("j1")
+        self.assertEqual(strip_timestamps(raw), ["to stdout 1\n", "to stderr 1\n"])
+        for line in raw.splitlines():
+            seconds = calendar.timegm(time.strptime(line[:19], "%Y-%m-%dT%H:%M:%S")) + int(line[20:23]) / 1000
+            self.assertTrue(before - 1 <= seconds <= after + 1, "%s is not the UTC time between %s and %s"
+                            % (line[:24], before, after))
+
+    def test_output_of_the_jobs_own_processes_reaches_the_log(self):
+        worker = self.start(LOGS, "logs:grandchild")
+        self.assertEqual(worker.run("j1")["error"], None)
+        self.assertEqual(sorted(strip_timestamps(worker.read_raw_log("j1"))),
+                         ["and its stderr\n", "from the grandchild\n"])
+
+    def test_a_partial_line_is_written_out_after_a_second_while_the_job_runs(self):
+        worker = self.start(LOGS, "logs:partial_then_rest")
+        go = os.path.join(self.root, "go")
+        worker.start_job("j1", go)
+        log = worker.paths("j1")["log"]
+
+        def partial_written():
+            with open(log, encoding="utf-8") as f:
+                return f.read().endswith(" no newline yet\n")
+        wait_until(partial_written, what="the partial line in the log")
+        with open(go, "w"):
+            pass
+        self.assertEqual(worker.expect("done")["error"], None)
+        self.assertEqual(worker.read_log("j1"), "no newline yet\nthe rest\n")
+
+    def test_a_partial_line_at_the_end_is_in_the_log_when_done_is_reported(self):
+        worker = self.start(LOGS, "logs:last_words")
+        self.assertEqual(worker.run("j1")["error"], None)
+        self.assertEqual(worker.read_log("j1"), "printed without a newline\n")
+
+    def test_the_whole_log_is_written_before_done_is_reported(self):
+        worker = self.start(LOGS, "logs:burst")
+        for job in ("j1", "j2", "j3"):
+            self.assertEqual(worker.run(job, 200000)["error"], None)
+            lines = strip_timestamps(worker.read_raw_log(job))
+            self.assertEqual((len(lines), lines[-1]), (200000, "burst 199999\n"))
+
+    def test_a_capped_log_keeps_its_last_lines_after_a_note_of_what_it_dropped(self):
+        worker = self.start(LOGS, "logs:chatty")
+        cap = 4096
+        self.assertEqual(worker.run("j1", 2000, fields={"logMaxBytes": cap})["error"], None)
+        raw = worker.read_raw_log("j1")
+        lines = strip_timestamps(raw)
+        kept = lines[1:]
+        line_bytes = 24 + 1 + len("line 000000 ") + 50 + 1  # timestamp, space, text, newline
+        self.assertEqual(lines[0], "[spool] %d bytes (%d lines) dropped from the start of this log: it is capped at "
+                         "%d bytes (spool.log.max-bytes); the last lines follow\n"
+                         % ((2000 - len(kept)) * line_bytes, 2000 - len(kept), cap))
+        self.assertEqual(kept, ["line %06d %s\n" % (i, "." * 50) for i in range(2000 - len(kept), 2000)])
+        self.assertLessEqual(len(raw.encode()) - len(raw.splitlines(keepends=True)[0]), cap)
+        self.assertGreater(len(kept) * line_bytes, cap - line_bytes, "about the cap is kept")
+
+    def test_an_uncapped_log_keeps_everything(self):
+        worker = self.start(LOGS, "logs:chatty")
+        self.assertEqual(worker.run("j1", 2000)["error"], None)
+        self.assertEqual(len(strip_timestamps(worker.read_raw_log("j1"))), 2000)
+
+
 class RequestTest(WorkerTestCase, unittest.TestCase):
+
+    def test_limits_must_be_integers_of_zero_or_more(self):
+        worker = self.start(HELLO, "hello:hello")
+        for field, value, reason in (("resultMaxBytes", -1, "'resultMaxBytes' must be 0 (no limit) or more, got -1"),
+                                     ("logMaxBytes", True, "'logMaxBytes' must be a JSON integer"),
+                                     ("logMaxBytes", "1M", "'logMaxBytes' must be a JSON integer")):
+            run = {"type": "run", "job": "j0", "args": [1], field: value}
+            run.update(worker.paths("j0"))
+            worker.send(run)
+            self.assertEqual(worker.expect("error")["error"], "run request for job 'j0': " + reason)
+        self.assertEqual(worker.run("j1", 1, fields={"resultMaxBytes": 0, "logMaxBytes": 0})["error"], None)
 
     def test_malformed_lines_get_an_error_and_the_worker_goes_on(self):
         worker = self.start(HELLO, "hello:hello")

@@ -244,6 +244,15 @@ class LifecycleTest(WorkerTestCase, unittest.TestCase):
         self.assertFalse(process_alive(started["pid"]))
         wait_until(lambda: not process_alive(grandchild), what="the grandchild to die")
 
+    def test_sigterm_as_a_job_starts_still_reports_done_and_exits_143(self):
+        for attempt in range(10):  # the worker sends started while it still sets the job up
+            worker = self.start(JOBS, "jobs:sleep")
+            started = worker.start_job("j%d" % attempt, 60)
+            worker.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(worker.expect("done")["signal"], 9)
+            self.assertEqual(worker.wait(), 143, worker.stderr())
+            self.assertFalse(process_alive(started["pid"]))
+
     @unittest.skipUnless(sys.platform.startswith("linux"), "parent-death signal is Linux-only")
     def test_job_dies_when_the_worker_is_killed(self):
         worker = self.start(JOBS, "jobs:sleep")

@@ -6,6 +6,7 @@ this file's place in the source tree. The worker runs on the same Python as the 
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -45,6 +46,20 @@ def process_alive(pid: int) -> bool:
             return True
         except ProcessLookupError:
             return False
+
+
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ")
+
+
+def strip_timestamps(log: str) -> list:
+    """The lines of a log (each with its newline) without their timestamps; fails on a line that has none."""
+    lines = []
+    for line in log.splitlines(keepends=True):
+        match = TIMESTAMP.match(line)
+        if match is None:
+            raise AssertionError("log line without a timestamp: %r in:\n%s" % (line, log))
+        lines.append(line[match.end():])
+    return lines
 
 
 def wait_until(condition, timeout: float = TIMEOUT, what: str = "condition") -> None:
@@ -118,10 +133,14 @@ class Worker:
         return {"log": os.path.join(base, "log"), "result": os.path.join(base, "result"), "tmpdir": os.path.join(base, "tmp")}
 
     def start_job(self, job: str, *args: Any, **options: Any) -> Dict[str, Any]:
-        """Sends a run request; returns the ``started`` message. Options: kwargs, env, attempt, timeout."""
+        """Sends a run request; returns the ``started`` message.
+
+        Options: kwargs, env, attempt, timeout, and fields (more fields of the request, like resultMaxBytes).
+        """
         request = {"type": "run", "job": job, "attempt": options.get("attempt", 1), "args": list(args),
                    "kwargs": options.get("kwargs", {}), "env": options.get("env", {})}
         request.update(self.paths(job))
+        request.update(options.get("fields", {}))
         self.send(request)
         started = self.expect("started")
         assert started["job"] == job, started
@@ -135,8 +154,16 @@ class Worker:
         return done
 
     def read_log(self, job: str) -> str:
+        """The job's log without the timestamp at the start of each line (checked to be there)."""
+        return "".join(strip_timestamps(self.read_raw_log(job)))
+
+    def read_raw_log(self, job: str) -> str:
         with open(self.paths(job)["log"], encoding="utf-8") as f:
             return f.read()
+
+    def read_metadata(self, job: str) -> Dict[str, Any]:
+        with open(self.paths(job)["result"] + ".meta", "rb") as f:
+            return json.loads(f.read())
 
     def read_result(self, job: str) -> bytes:
         with open(self.paths(job)["result"], "rb") as f:

@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
-import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A function's build container: runs the build script with the function's interpreter (pip installs what the image
  * lacks into a new environment, Cython modules are compiled into a copy of the bundle), keeps everything it prints
- * as the function's build log, and stores the packed environment (content-addressed) and the built bundle.
+ * as the function's build log, and stores the packed environment (content-addressed) and the built bundle. Every
+ * process it runs goes through the log pump ({@value LogLines#PUMP_SCRIPT} on the function's interpreter), so every
+ * line of the build log is timestamped and the log is capped at {@value SpoolConfig#LOG_MAX_BYTES}; the log is
+ * copied to the file system while the build runs, every {@value SpoolConfig#LOG_FLUSH_INTERVAL_MS}.
  *
  * <p>{@code BuildMain <function-id> <owner> <python> <environment-hash> <build|reuse|none>}: {@code build} makes
  * the environment, {@code reuse} uses the one localized as {@code env/}, {@code none} means the function needs none.
@@ -57,33 +57,61 @@ public final class BuildMain {
     Path work = Paths.get("").toAbsolutePath();
     Configuration conf = ExecutorMain.jobConfiguration(work);
     BlobStore blobs = BlobStore.open(conf);
-    Path log = work.resolve("build.log");
+    BuildLog log = new BuildLog(work.resolve("build.log"), python,
+        PythonWorker.extract(work.resolve("spool-worker")).resolveSibling(LogLines.PUMP_SCRIPT),
+        conf.getLong(SpoolConfig.LOG_MAX_BYTES, SpoolConfig.LOG_MAX_BYTES_DEFAULT));
     int exit;
-    try {
-      try (InputStream zip = Files.newInputStream(work.resolve(BUNDLE_ZIP))) {
-        BundleExtractor.extract(zip, work.resolve(ExecutorMain.BUNDLE_DIR));
+    String result;
+    try (LiveLog liveLog = LiveLog.of(blobs, conf)) {
+      LiveLog.Following live = liveLog.follow(log.file(), BlobStore.buildLog(owner, functionId));
+      try {
+        try (InputStream zip = Files.newInputStream(work.resolve(BUNDLE_ZIP))) {
+          BundleExtractor.extract(zip, work.resolve(ExecutorMain.BUNDLE_DIR));
+        }
+        exit = build(conf, work, hash, mode, log);
+        if (exit == 0) {
+          store(blobs, work, owner, functionId, hash, mode, log);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.error("build of function {} failed", functionId, e);
+        log.append("[spool-build] error: " + e.getMessage());
+        exit = 1;
+      } finally {
+        live.stop();
       }
-      exit = build(conf, work, python, hash, mode, log);
-      if (exit == 0) {
-        store(blobs, work, owner, functionId, hash, mode, log);
-      }
-    } catch (IOException | RuntimeException e) {
-      LOG.error("build of function {} failed", functionId, e);
-      append(log, "[spool-build] error: " + e.getMessage());
-      exit = 1;
+      result = result(log.file(), exit);
+      log.append("[spool-build] build " + (exit == 0 ? "succeeded" : "failed with exit status " + exit));
     }
-    String result = result(log, exit);
-    append(log, "[spool-build " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] build "
-        + (exit == 0 ? "succeeded" : "failed with exit status " + exit));
-    blobs.upload(log, BlobStore.buildLog(owner, functionId));
+    blobs.upload(log.file(), BlobStore.buildLog(owner, functionId));
     blobs.write(BlobStore.buildResult(owner, functionId), result.getBytes(StandardCharsets.UTF_8));
     System.exit(exit);
   }
 
-  private static int build(Configuration conf, Path work, String python, String hash, String mode, Path log)
+  /**
+   * The build log: the build's own lines, timestamped, and the processes it runs, through the log pump
+   * {@code pump} on the function's interpreter {@code python}, capped at {@code maxBytes}.
+   */
+  private record BuildLog(Path file, String python, Path pump, long maxBytes) {
+    void append(String text) throws IOException {
+      LogLines.append(file, text);
+    }
+
+    /**
+     * Starts {@code command} with its output going to the log; the process is the pump's, which exits with the
+     * command's exit status. The pump's own complaints, if any, go to the container's stderr.
+     */
+    Process start(List<String> command) throws IOException {
+      Process process = new ProcessBuilder(LogLines.pumped(python, pump, file, maxBytes, command))
+          .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      process.getOutputStream().close();
+      return process;
+    }
+  }
+
+  private static int build(Configuration conf, Path work, String hash, String mode, BuildLog log)
       throws IOException, InterruptedException {
     Path script = PythonFiles.extract(RESOURCES, work.resolve("spool-build")).resolve("spool_build.py");
-    List<String> command = new ArrayList<>(List.of(python, "-u", "-B", script.toString(),
+    List<String> command = new ArrayList<>(List.of(log.python(), "-u", "-B", script.toString(),
         "--bundle", work.resolve(ExecutorMain.BUNDLE_DIR).toString(),
         "--built-bundle-dir", work.resolve("built").toString()));
     Path requirements = work.resolve(ExecutorMain.BUNDLE_DIR).resolve(".spool").resolve("requirements.txt");
@@ -95,15 +123,13 @@ public final class BuildMain {
     } else if ("reuse".equals(mode)) {
       command.addAll(List.of("--env-on-path", work.resolve("env").toString()));
     }
-    String reuse = "reuse".equals(mode) ? "[spool-build] reusing the environment " + hash
-        + ", built before for the same image, requirements and index settings: pip does not run\n" : "";
     command.addAll(pipOptions(conf));
-    Files.writeString(log, reuse + "[spool-build] " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    process.getOutputStream().close();
-    process.waitFor();
-    return process.exitValue();
+    if ("reuse".equals(mode)) {
+      log.append("[spool-build] reusing the environment " + hash + ", built before for the same image, requirements "
+          + "and index settings: pip does not run");
+    }
+    log.append("[spool-build] " + String.join(" ", command));
+    return log.start(command).waitFor();
   }
 
   /** pip's options from Spool's configuration (containers do not see the PIP_* variables of a login shell). */
@@ -131,12 +157,16 @@ public final class BuildMain {
   }
 
   private static void store(BlobStore blobs, Path work, String owner, String functionId, String hash, String mode,
-      Path log) throws IOException, InterruptedException {
+      BuildLog log) throws IOException, InterruptedException {
     if ("build".equals(mode)) {
       Path env = work.resolve("env-new");
       Files.createDirectories(env);
       Path tgz = work.resolve("env.tgz");
-      run(log, "tar", "-czf", tgz.toString(), "-C", env.toString(), ".");
+      List<String> tar = List.of("tar", "-czf", tgz.toString(), "-C", env.toString(), ".");
+      Process packing = log.start(tar);
+      if (!packing.waitFor(10, TimeUnit.MINUTES) || packing.exitValue() != 0) {
+        throw new IOException(String.join(" ", tar) + " failed (see the build log)");
+      }
       String target = BlobStore.environment(hash);
       String temporary = target + "." + System.nanoTime() + ".tmp";
       blobs.upload(tgz, temporary);
@@ -146,7 +176,7 @@ public final class BuildMain {
       if (!blobs.fileSystem().rename(blobs.resolve(temporary), blobs.resolve(target))) {
         blobs.delete(temporary, false);
       }
-      append(log, "[spool-build] stored the environment " + hash + " (" + Files.size(tgz) / 1024 + " KiB packed)");
+      log.append("[spool-build] stored the environment " + hash + " (" + Files.size(tgz) / 1024 + " KiB packed)");
     }
     Path zip = work.resolve("bundle-built.zip");
     zip(work.resolve("built"), zip);
@@ -164,17 +194,17 @@ public final class BuildMain {
     }
   }
 
-  private static void run(Path log, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed (see the build log)");
-    }
-  }
-
-  /** The build script's result line, or a summary of the failure: the last line that says what went wrong. */
+  /**
+   * The build script's result line, or a summary of the failure: the last line that says what went wrong (lines
+   * read without their timestamps).
+   */
   private static String result(Path log, int exit) throws IOException {
-    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    List<String> lines = new ArrayList<>();
+    if (Files.exists(log)) {
+      for (String line : new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\n")) {
+        lines.add(LogLines.strip(line));
+      }
+    }
     ObjectNode result = JsonNodeFactory.instance.objectNode().put("exitCode", exit);
     for (int i = lines.size() - 1; i >= 0; i--) {
       if (lines.get(i).startsWith(RESULT_PREFIX)) {
@@ -191,10 +221,6 @@ public final class BuildMain {
       }
     }
     return result.put("reason", reason.isEmpty() ? "the build failed with exit status " + exit : reason).toString();
-  }
-
-  private static void append(Path log, String line) throws IOException {
-    Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
 }

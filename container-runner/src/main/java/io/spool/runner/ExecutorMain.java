@@ -2,16 +2,22 @@ package io.spool.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.blob.BlobMetadata;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Messages;
+import io.spool.core.json.Json;
+import io.spool.core.model.JobId;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
@@ -20,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor's main loop: connect to the master, start the Python worker, then pull jobs one at a time, run each,
- * store its log and result on the file system and report the outcome, until the master says stop.
+ * store its log and result on the file system and report the outcome, until the master says stop. A running job's
+ * log is copied to the file system as it grows; its final log and its result, with the result's metadata, are
+ * stored before the outcome is reported.
  */
 public final class ExecutorMain {
 
@@ -37,19 +45,21 @@ public final class ExecutorMain {
 
   private final MasterChannel master;
   private final BlobStore blobs;
+  private final LiveLog liveLog;
   private final Path workDir;
   private final String owner;
   private final JobExecution execution;
 
-  private ExecutorMain(MasterChannel master, BlobStore blobs, Path workDir, String owner, JobExecution execution) {
+  private ExecutorMain(MasterChannel master, BlobStore blobs, LiveLog liveLog, Path workDir, String owner,
+      JobExecution execution) {
     this.master = master;
     this.blobs = blobs;
+    this.liveLog = liveLog;
     this.workDir = workDir;
     this.owner = owner;
     this.execution = execution;
   }
 
-  /** {@code ExecutorMain <master-host> <master-port>}; the container id comes from YARN's environment. */
   /**
    * The client's configuration as localized beside the runner. Each job closes two small files, and HDFS's client
    * otherwise waits 400 ms before its first retry to complete a file whose last block is not yet acknowledged (most
@@ -65,6 +75,7 @@ public final class ExecutorMain {
     return conf;
   }
 
+  /** {@code ExecutorMain <master-host> <master-port>}; the container id comes from YARN's environment. */
   public static void main(String[] args) throws Exception {
     if (args.length != 2) {
       throw new IllegalArgumentException("usage: ExecutorMain <master-host> <master-port>");
@@ -73,26 +84,30 @@ public final class ExecutorMain {
     byte[] secret = ChannelSecret.from(UserGroupInformation.getCurrentUser().getCredentials());
     Path workDir = Paths.get("").toAbsolutePath();
     Configuration conf = jobConfiguration(workDir);
-    try (MasterChannel master = MasterChannel.connect(args[0], Integer.parseInt(args[1]), container, secret)) {
+    BlobStore blobs = BlobStore.open(conf);
+    try (MasterChannel master = MasterChannel.connect(args[0], Integer.parseInt(args[1]), container, secret);
+         LiveLog liveLog = LiveLog.of(blobs, conf)) {
       ObjectNode welcome = master.welcome();
       Path script = PythonWorker.extract(workDir.resolve("spool-worker"));
       try (JobExecution execution = JobExecution.start(welcome.get("python").asText(), script,
-          workDir.resolve(BUNDLE_DIR), welcome.get("callable").asText(), SAMPLE_PERIOD)) {
-        serve(master, execution, BlobStore.open(conf), workDir);
+          workDir.resolve(BUNDLE_DIR), welcome.get("callable").asText(), SAMPLE_PERIOD,
+          JobExecution.Limits.of(conf))) {
+        serve(master, execution, blobs, liveLog, workDir);
       }
     }
     LOG.info("executor {} stopped", container);
   }
 
   /**
-   * Runs the master's jobs in {@code execution} until the master says stop; a cancel from the master kills the job
-   * it names, and the loss of the master kills the running job (then this throws).
+   * Runs the master's jobs in {@code execution} until the master says stop, copying running jobs' logs through
+   * {@code liveLog}; a cancel from the master kills the job it names, and the loss of the master kills the running
+   * job (then this throws).
    */
-  static void serve(MasterChannel master, JobExecution execution, BlobStore blobs, Path workDir)
+  static void serve(MasterChannel master, JobExecution execution, BlobStore blobs, LiveLog liveLog, Path workDir)
       throws IOException, InterruptedException {
     master.onCancel(execution::cancel);
     master.onClose(cause -> execution.abort(cause.getMessage()));
-    new ExecutorMain(master, blobs, workDir, master.welcome().get("owner").asText(), execution).run();
+    new ExecutorMain(master, blobs, liveLog, workDir, master.welcome().get("owner").asText(), execution).run();
   }
 
   private void run() throws IOException, InterruptedException {
@@ -112,7 +127,12 @@ public final class ExecutorMain {
     Path result = scratch.resolve("result");
     JobOutcome outcome;
     try {
-      outcome = execution.run(job, log, result, scratch.resolve("tmp"));
+      LiveLog.Following live = liveLog.follow(log, BlobStore.log(owner, job.id(), job.attempt()));
+      try {
+        outcome = execution.run(job, log, result, scratch.resolve("tmp"));
+      } finally {
+        live.stop();
+      }
       storeBlobs(job.id(), job.attempt(), log, result, outcome);
     } finally {
       deleteTree(scratch);
@@ -154,17 +174,57 @@ public final class ExecutorMain {
     return done;
   }
 
+  /** The attempt's final log, ending with the reason when it failed, and its result with the result's metadata. */
   private void storeBlobs(String jobId, int attempt, Path log, Path result, JobOutcome outcome) throws IOException {
-    if (!Files.exists(log)) {
-      Files.write(log, new byte[0]);
-    }
-    if (outcome.errorReason() != null && Files.size(log) == 0) {
-      Files.write(log, (outcome.errorReason() + "\n").getBytes(StandardCharsets.UTF_8));
+    if (outcome.errorReason() != null) {
+      LogLines.append(log, "[spool] " + outcome.errorReason());
+    } else if (!Files.exists(log)) {
+      Files.createFile(log);
     }
     blobs.upload(log, BlobStore.log(owner, jobId, attempt));
     if (outcome.resultKind() != null && Files.exists(result)) {
-      blobs.upload(result, BlobStore.result(owner, jobId));
+      blobs.writeResult(BlobStore.result(owner, jobId), result,
+          resultMetadata(jobId, outcome.resultKind(), result, Instant.now()));
     }
+  }
+
+  /**
+   * The metadata of a job's result file: where it came from, its kind and size, and what the worker wrote beside it
+   * in {@code <result>.meta} (a {@code ComputeResult}'s description, expiry, extra properties, geometry and tags,
+   * and the type whose {@code serialize()} made the bytes), if it wrote that.
+   */
+  static BlobMetadata resultMetadata(String jobId, String kind, Path result, Instant createdAt) throws IOException {
+    BlobMetadata metadata = new BlobMetadata().functionId(JobId.functionId(jobId)).jobId(jobId).kind(kind)
+        .size(Files.size(result)).creationDate(createdAt);
+    Path side = result.resolveSibling(result.getFileName() + BlobStore.METADATA_FILE_SUFFIX);
+    if (!Files.exists(side)) {
+      return metadata;
+    }
+    JsonNode meta = Json.values().readTree(Files.readAllBytes(side));
+    if (meta.path("description").isTextual()) {
+      metadata.description(meta.get("description").asText());
+    }
+    if (meta.path("expires").isIntegralNumber()) {
+      metadata.expires(Instant.ofEpochMilli(meta.get("expires").asLong()));
+    }
+    if (meta.path("extraProperties").isObject()) {
+      Map<String, Object> properties = new LinkedHashMap<>();
+      meta.get("extraProperties").fields().forEachRemaining(e -> properties.put(e.getKey(),
+          e.getValue().isNumber() ? e.getValue().numberValue() : e.getValue().asText()));
+      metadata.extraProperties(properties);
+    }
+    if (meta.has("geometry")) {
+      metadata.geometry(meta.get("geometry"));
+    }
+    if (meta.path("tags").isArray()) {
+      List<String> tags = new ArrayList<>();
+      meta.get("tags").forEach(tag -> tags.add(tag.asText()));
+      metadata.tags(tags);
+    }
+    if (meta.path("serializer").isTextual()) {
+      metadata.serializer(meta.get("serializer").asText());
+    }
+    return metadata;
   }
 
   private static Map<String, String> environment(JsonNode node) {

@@ -3,23 +3,23 @@ package io.spool.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.config.SpoolConfig;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs jobs in the Python worker, one at a time. While a job runs its process tree is measured from {@code /proc},
  * and the job is killed (signal 9 to its process group, through the worker) when it passes its timeout or its memory
- * limit, when the master cancels it, or when the channel to the master closes. If the worker could not import the
- * entrypoint, every job fails with the worker's reason (a user's mistake: the job must end, never hang).
+ * limit, when the master cancels it, or when the channel to the master closes. The worker stores results up to this
+ * executor's {@link Limits} and keeps the tail of larger logs. If the worker could not import the entrypoint, every
+ * job fails with the worker's reason (a user's mistake: the job must end, never hang).
  */
 final class JobExecution implements Closeable {
 
@@ -36,6 +36,22 @@ final class JobExecution implements Closeable {
    */
   record Job(String id, int attempt, JsonNode args, JsonNode kwargs, Map<String, String> env, long timeoutSeconds,
       long memoryMiB) {}
+
+  /**
+   * What the worker keeps of every job, from the client's configuration; 0 (or less) for no limit.
+   *
+   * @param resultMaxBytes the largest result stored: a larger one fails the job
+   * @param logMaxBytes the largest log kept: past it the log keeps its tail and notes the cut
+   */
+  record Limits(long resultMaxBytes, long logMaxBytes) {
+    static final Limits NONE = new Limits(0, 0);
+
+    /** {@value SpoolConfig#RESULT_MAX_BYTES} and {@value SpoolConfig#LOG_MAX_BYTES}. */
+    static Limits of(Configuration conf) {
+      return new Limits(conf.getLong(SpoolConfig.RESULT_MAX_BYTES, SpoolConfig.RESULT_MAX_BYTES_DEFAULT),
+          conf.getLong(SpoolConfig.LOG_MAX_BYTES, SpoolConfig.LOG_MAX_BYTES_DEFAULT));
+    }
+  }
 
   /** Why the runner ended a job before it ended by itself: the status and reason its outcome reports. */
   record Ending(String status, String reason) {
@@ -59,51 +75,55 @@ final class JobExecution implements Closeable {
   private final PythonWorker worker;
   private final String fatal;
   private final Duration samplePeriod;
+  private final Limits limits;
   private final Object lock = new Object();
   private Attempt running; // guarded by lock
   private String canceledBeforeStart; // guarded by lock: a cancel that arrived while no job ran
   private String lost; // guarded by lock: why the runner cannot go on, once it cannot
 
-  private JobExecution(PythonWorker worker, String fatal, Duration samplePeriod) {
+  private JobExecution(PythonWorker worker, String fatal, Duration samplePeriod, Limits limits) {
     this.worker = worker;
     this.fatal = fatal;
     this.samplePeriod = samplePeriod;
+    this.limits = limits;
   }
 
   /** Starts the worker and waits until it has imported the entrypoint (or said why it cannot). */
-  static JobExecution start(String python, Path script, Path bundle, String callable, Duration samplePeriod)
-      throws IOException, InterruptedException {
-    return attach(PythonWorker.start(python, script, bundle, callable), callable, samplePeriod);
+  static JobExecution start(String python, Path script, Path bundle, String callable, Duration samplePeriod,
+      Limits limits) throws IOException, InterruptedException {
+    return attach(PythonWorker.start(python, script, bundle, callable), callable, samplePeriod, limits);
   }
 
   /**
    * Waits until a just-started worker has imported {@code callable}; its processes will be sampled every
-   * {@code samplePeriod}.
+   * {@code samplePeriod}, and its jobs kept within {@code limits}.
    */
-  static JobExecution attach(PythonWorker worker, String callable, Duration samplePeriod) throws InterruptedException {
+  static JobExecution attach(PythonWorker worker, String callable, Duration samplePeriod, Limits limits)
+      throws InterruptedException {
     JsonNode first = worker.receive(STARTUP_TIMEOUT_MS);
     if (first == null) {
       worker.close();
       return new JobExecution(null, "the Python worker did not start within " + STARTUP_TIMEOUT_MS / 1000 + " s",
-          samplePeriod);
+          samplePeriod, limits);
     }
     String type = first.path("type").asText();
     if ("ready".equals(type)) {
       LOG.info("Python worker ready (pid {}, Python {})", first.path("pid").asInt(), first.path("python").asText());
-      return new JobExecution(worker, null, samplePeriod);
+      return new JobExecution(worker, null, samplePeriod, limits);
     }
     String reason = "fatal".equals(type) ? first.path("error").asText()
         : "the Python worker exited before it was ready (see the container's stderr)";
     LOG.error("Python worker cannot run {}: {}", callable, reason);
     worker.close();
-    return new JobExecution(null, reason, samplePeriod);
+    return new JobExecution(null, reason, samplePeriod, limits);
   }
 
-  /** Runs one attempt in the worker and returns how it ended; throws if the worker itself failed. */
+  /**
+   * Runs one attempt in the worker and returns how it ended; throws if the worker itself failed. What the job
+   * prints goes to {@code log}, its result to {@code result} (and its metadata, if any, beside it).
+   */
   JobOutcome run(Job job, Path log, Path result, Path tmp) throws IOException, InterruptedException {
     if (fatal != null) {
-      Files.write(log, (fatal + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
       return new JobOutcome("FAILURE", null, fatal, 0, null, null);
     }
     Attempt attempt = begin(job, log, result, tmp);
@@ -160,7 +180,7 @@ final class JobExecution implements Closeable {
         return new Attempt(job, false, new Kill(refused, System.nanoTime()));
       }
       // under the lock: a kill for this job can only follow its run request, never overtake it
-      worker.send(runRequest(job, log, result, tmp));
+      worker.send(runRequest(job, log, result, tmp, limits));
       running = new Attempt(job, true, null);
       return running;
     }
@@ -175,7 +195,7 @@ final class JobExecution implements Closeable {
     attempt.stopMonitor();
   }
 
-  private static ObjectNode runRequest(Job job, Path log, Path result, Path tmp) {
+  private static ObjectNode runRequest(Job job, Path log, Path result, Path tmp, Limits limits) {
     ObjectNode run = JsonNodeFactory.instance.objectNode();
     run.put("type", "run");
     run.put("job", job.id());
@@ -188,6 +208,8 @@ final class JobExecution implements Closeable {
     run.put("log", log.toString());
     run.put("result", result.toString());
     run.put("tmpdir", tmp.toString());
+    run.put("resultMaxBytes", Math.max(0, limits.resultMaxBytes()));
+    run.put("logMaxBytes", Math.max(0, limits.logMaxBytes()));
     return run;
   }
 

@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Copies a directory of Python files out of this jar; the directory lists its files in a {@code FILES} entry. */
+/**
+ * Copies a directory of Python files out of this jar; the directory lists its files, one relative path a line
+ * (packages as {@code pkg/__init__.py}), in a {@code FILES} entry.
+ */
 final class PythonFiles {
 
   private PythonFiles() {}
@@ -22,8 +25,10 @@ final class PythonFiles {
     for (String line : list.split("\n")) {
       String file = line.trim();
       if (!file.isEmpty()) {
+        Path target = dir.resolve(file);
+        Files.createDirectories(target.getParent());
         try (InputStream src = resource(resourceDir + file)) {
-          Files.copy(src, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(src, target, StandardCopyOption.REPLACE_EXISTING);
         }
       }
     }

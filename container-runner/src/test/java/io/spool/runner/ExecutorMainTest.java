@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.core.blob.BlobMetadata;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Frames;
@@ -23,6 +24,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,8 +87,9 @@ class ExecutorMainTest {
       Future<Void> executor = background.submit(() -> {
         try (MasterChannel channel = MasterChannel.connect(server.getInetAddress().getHostAddress(),
             server.getLocalPort(), CONTAINER, secret);
-            JobExecution execution = TestJobs.startWorker(dir)) {
-          ExecutorMain.serve(channel, execution, blobs, Files.createDirectories(dir.resolve("work")));
+            JobExecution execution = TestJobs.startWorker(dir);
+            LiveLog liveLog = new LiveLog(blobs, 100)) {
+          ExecutorMain.serve(channel, execution, blobs, liveLog, Files.createDirectories(dir.resolve("work")));
         }
         return null;
       });
@@ -109,16 +112,36 @@ class ExecutorMainTest {
             fieldNames(done.path("statistics")), done.toString());
         assertEquals("\"hello\"", new String(blobs.read(BlobStore.result(OWNER, "abcdefghij-1")).orElseThrow(),
             StandardCharsets.UTF_8).trim());
+        BlobMetadata plain = blobs.resultMetadata(BlobStore.result(OWNER, "abcdefghij-1")).orElseThrow();
+        assertEquals(List.of("abcdefghij", "abcdefghij-1", "json", 7L), List.of(plain.functionId(), plain.jobId(),
+            plain.kind(), plain.size()));
+        assertTrue(plain.creationDate() != null && plain.description() == null && plain.tags().isEmpty());
 
         Path pidFile = dir.resolve("job-2.pid");
+        String runningLog = BlobStore.log(OWNER, "abcdefghij-2", 1);
         master.send(job("abcdefghij-2", 0, "sleep", 60, pidFile));
         TestJobs.awaitFile(pidFile);
+        TestJobs.await("the running job's log on the file system", () -> blobs.read(runningLog)
+            .map(log -> LogLines.strip(new String(log, StandardCharsets.UTF_8)).equals("sleeping 60 s\n"))
+            .orElse(false));
         master.send(Messages.of(Messages.CANCEL).put("job", "abcdefghij-2"));
         done = master.done("abcdefghij-2");
         assertEquals("CANCELED", done.path("status").asText(), done.toString());
         assertEquals("canceled", done.path("errorReason").asText());
         assertTrue(done.path("statistics").path("peakMemoryBytes").asLong() > 0, done.toString());
-        assertTrue(blobs.exists(BlobStore.log(OWNER, "abcdefghij-2", 1)), "the canceled job's log is kept");
+        String[] canceledLog = new String(blobs.read(runningLog).orElseThrow(), StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, canceledLog.length, String.join("\n", canceledLog));
+        assertTrue(canceledLog[1].matches(TIMESTAMPED + "\\[spool] canceled"), canceledLog[1]);
+
+        master.send(job("abcdefghij-5", 0, "annotated", 5));
+        assertEquals("SUCCESS", master.done("abcdefghij-5").path("status").asText());
+        BlobMetadata annotated = blobs.resultMetadata(BlobStore.result(OWNER, "abcdefghij-5")).orElseThrow();
+        assertEquals("tile 5", annotated.description());
+        assertEquals(List.of("tile"), annotated.tags());
+        assertEquals(Map.of("row", 5, "label", "t"), annotated.extraProperties());
+        assertEquals("{\"type\":\"Point\",\"coordinates\":[5,1]}", annotated.geometry().toString());
+        assertEquals(Instant.parse("2031-01-02T03:04:05Z"), annotated.expires());
+        assertEquals("abcdefghij", annotated.functionId());
 
         master.send(job("abcdefghij-3", 100, "allocate", 300, 30));
         done = master.done("abcdefghij-3");
@@ -135,6 +158,54 @@ class ExecutorMainTest {
       assertTrue(lost.getCause() instanceof IOException, String.valueOf(lost.getCause()));
       assertTrue(TestJobs.gone(lastJob), "the running job was killed when the master went");
     }
+  }
+
+  /** A log line's timestamp and the space after it, as a regular expression. */
+  private static final String TIMESTAMPED = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ";
+
+  @Test
+  void resultMetadataJoinsTheJobToWhatTheWorkerWroteBesideTheResult() throws Exception {
+    Path result = Files.writeString(dir.resolve("result"), "{\"count\":3}");
+    Files.writeString(dir.resolve("result.meta"), "{\"description\":\"tile 3\",\"expires\":1925089445000,"
+        + "\"extraProperties\":{\"row\":1,\"label\":\"t\",\"score\":0.5},\"geometry\":\"POINT (3 1)\","
+        + "\"tags\":[\"tile\",\"row-1\"],\"serializer\":\"results.NpyArray\"}");
+    Instant created = Instant.parse("2026-11-24T07:05:01.123Z");
+    BlobMetadata metadata = ExecutorMain.resultMetadata("abcdefghij-7", "bytes", result, created);
+    assertMetadata(metadata, created);
+
+    BlobStore blobs = new BlobStore(FileSystem.getLocal(new Configuration()),
+        new org.apache.hadoop.fs.Path(dir.resolve("store").toUri()));
+    String blob = BlobStore.result(OWNER, "abcdefghij-7");
+    blobs.writeResult(blob, result, metadata);
+    assertEquals("{\"count\":3}", new String(blobs.read(blob).orElseThrow(), StandardCharsets.UTF_8));
+    assertTrue(blobs.exists(blob + BlobStore.METADATA_FILE_SUFFIX), "no extended attributes: a side file");
+    assertMetadata(blobs.resultMetadata(blob).orElseThrow(), created);
+  }
+
+  private static void assertMetadata(BlobMetadata metadata, Instant created) {
+    assertEquals("abcdefghij", metadata.functionId());
+    assertEquals("abcdefghij-7", metadata.jobId());
+    assertEquals("bytes", metadata.kind());
+    assertEquals(11, metadata.size());
+    assertEquals(created, metadata.creationDate());
+    assertEquals("tile 3", metadata.description());
+    assertEquals(Instant.parse("2031-01-02T03:04:05Z"), metadata.expires());
+    assertEquals(Map.of("row", 1, "label", "t", "score", 0.5), metadata.extraProperties());
+    assertEquals("POINT (3 1)", metadata.geometry().asText());
+    assertEquals(List.of("tile", "row-1"), metadata.tags());
+    assertEquals("results.NpyArray", metadata.serializer());
+  }
+
+  @Test
+  void resultMetadataWithoutAMetaFileSaysWhereTheResultCameFrom() throws Exception {
+    Path result = Files.write(dir.resolve("result"), new byte[] {0, 1, 2});
+    Instant created = Instant.now();
+    BlobMetadata metadata = ExecutorMain.resultMetadata("abcdefghij-8", "bytes", result, created);
+    assertEquals(List.of("abcdefghij", "abcdefghij-8", "bytes", 3L), List.of(metadata.functionId(),
+        metadata.jobId(), metadata.kind(), metadata.size()));
+    assertEquals(created.toEpochMilli(), metadata.creationDate().toEpochMilli());
+    assertTrue(metadata.description() == null && metadata.serializer() == null && metadata.geometry() == null
+        && metadata.expires() == null && metadata.tags().isEmpty() && metadata.extraProperties().isEmpty());
   }
 
   private static List<String> fieldNames(JsonNode node) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -210,6 +211,28 @@ class JobExecutionTest {
     assertTrue(seconds >= 1 && seconds < 4, "timed out after " + seconds + " s");
     assertNotNull(outcome.statistics());
     assertNextJobSucceeds();
+  }
+
+  @Test
+  void theExecutorsLimitsOnResultsAndLogsReachTheWorker() throws Exception {
+    try (JobExecution limited = TestJobs.startWorker(dir.resolve("limited"), new JobExecution.Limits(16, 1000))) {
+      JobExecution.Job big = job(0, 0, "echo", "x".repeat(20));
+      Path scratch = Files.createDirectories(dir.resolve("jobs").resolve(big.id()));
+      JobOutcome outcome = limited.run(big, scratch.resolve("log"), scratch.resolve("result"), scratch.resolve("tmp"));
+      assertEquals("FAILURE", outcome.status(), outcome.toString());
+      assertEquals("result is 22 bytes, more than the limit of 16 bytes (spool.result.max-bytes)",
+          outcome.errorReason());
+
+      JobExecution.Job chatty = job(0, 0, "chatty", 500);
+      scratch = Files.createDirectories(dir.resolve("jobs").resolve(chatty.id()));
+      outcome = limited.run(chatty, scratch.resolve("log"), scratch.resolve("result"), scratch.resolve("tmp"));
+      assertEquals("SUCCESS", outcome.status(), outcome.toString());
+      List<String> lines = Files.readAllLines(scratch.resolve("log")).stream().map(LogLines::strip).toList();
+      assertTrue(lines.get(0).startsWith("[spool] ") && lines.get(0).contains(" lines) dropped from the start of "
+          + "this log: it is capped at 1000 bytes (spool.log.max-bytes)"), lines.get(0));
+      assertEquals("line 000499", lines.get(lines.size() - 1));
+      assertTrue(Files.size(scratch.resolve("log")) < 1000 + lines.get(0).length() + 26, lines.toString());
+    }
   }
 
   @Test

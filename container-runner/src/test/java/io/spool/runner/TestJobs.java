@@ -21,6 +21,7 @@ final class TestJobs {
 
   private static final String JOBS = String.join("\n",
       "import os, subprocess, sys, time",
+      "from spool import ComputeResult",
       "",
       "def burn(seconds):",
       "    end = time.process_time() + seconds",
@@ -40,6 +41,7 @@ final class TestJobs {
       "    child.wait()",
       "",
       "def sleep(seconds, pid_file=None):",
+      "    print('sleeping %s s' % seconds, flush=True)",
       "    if pid_file:",
       "        write_pid(pid_file, os.getpid())",
       "    time.sleep(seconds)",
@@ -53,6 +55,16 @@ final class TestJobs {
       "def echo(x):",
       "    return x",
       "",
+      "def annotated(i):",
+      "    return ComputeResult({'i': i}, description='tile %d' % i, tags=['tile'],",
+      "                         expires='2031-01-02T03:04:05Z', extra_properties={'row': i, 'label': 't'},",
+      "                         geometry={'type': 'Point', 'coordinates': [i, 1]})",
+      "",
+      "def chatty(lines):",
+      "    for i in range(lines):",
+      "        print('line %06d' % i)",
+      "    return lines",
+      "",
       "def write_pid(path, pid):",
       "    with open(path + '.partial', 'w') as f:",
       "        f.write(str(pid))",
@@ -61,14 +73,20 @@ final class TestJobs {
 
   private TestJobs() {}
 
-  /** Writes the bundle under {@code dir} and starts a worker on it. */
+  /** Writes the bundle under {@code dir} and starts a worker on it, with no limits on results and logs. */
   static JobExecution startWorker(Path dir) throws IOException, InterruptedException {
+    return startWorker(dir, JobExecution.Limits.NONE);
+  }
+
+  /** Writes the bundle under {@code dir} and starts a worker on it. */
+  static JobExecution startWorker(Path dir, JobExecution.Limits limits) throws IOException, InterruptedException {
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
     Files.writeString(bundle.resolve("jobs.py"), JOBS);
     Files.writeString(bundle.resolve("dispatch.py"),
         "import jobs\n\ndef call(name, *args):\n    return getattr(jobs, name)(*args)\n");
     Path script = PythonWorker.extract(dir.resolve("worker"));
-    return JobExecution.attach(PythonWorker.start(PYTHON, script, bundle, ENTRYPOINT), ENTRYPOINT, SAMPLE_PERIOD);
+    return JobExecution.attach(PythonWorker.start(PYTHON, script, bundle, ENTRYPOINT), ENTRYPOINT, SAMPLE_PERIOD,
+        limits);
   }
 
   /** The arguments of a job that calls {@code jobs.<call[0]>(call[1], ...)}. */
@@ -107,6 +125,33 @@ final class TestJobs {
     } catch (IOException e) {
       return true;
     }
+  }
+
+  /**
+   * Waits (bounded, 30 s) until {@code condition} holds; an IOException while it is checked counts as not yet (a
+   * file read while another thread rewrites it).
+   */
+  static void await(String what, Check condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    IOException last = null;
+    while (true) {
+      try {
+        if (condition.holds()) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what, last);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** A condition that may throw while it is checked. */
+  interface Check {
+    boolean holds() throws IOException;
   }
 
   /** Waits (bounded) until a process has gone. */

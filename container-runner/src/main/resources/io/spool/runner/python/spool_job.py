@@ -1,12 +1,17 @@
 """Running one job in a forked child, and supervising that child from the worker.
 
 ``Supervisor`` (worker side) forks a child per run request, reports ``started``, waits for the
-child on a thread, reports ``done`` and delivers kills to the child's process group.
+child on a thread, reports ``done`` and delivers kills to the child's process group. What the
+job's processes print goes through a pipe to a log pump (spool_logs), a thread of the worker that
+writes it to the log file, each line timestamped, capped at the request's ``logMaxBytes``.
 ``run_child`` (child side) makes the child a job's process: its own session, stdin from /dev/null,
-stdout and stderr appended to the log file, the request's env and TMPDIR. It calls the function,
+stdout and stderr into the log pipe, the request's env and TMPDIR. It calls the function,
 stores the return value and tells the worker the outcome through a pipe (one small JSON object)
 before ``os._exit``. A child that dies without writing an outcome is judged by its wait status.
+No thread but the main one exists across a fork: the waiter of the previous job, which has
+stopped that job's pump before it reported ``done``, is joined before the next fork.
 """
+import contextlib
 import json
 import os
 import signal
@@ -14,8 +19,9 @@ import sys
 import tempfile
 import threading
 import traceback
-from typing import Any, Callable, Dict, NamedTuple, NoReturn, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, NamedTuple, NoReturn, Optional, Sequence, Tuple
 
+from spool_logs import LogFile, LogPump
 from spool_protocol import Channel, RunRequest
 from spool_results import ResultError, describe_exception, store_result
 
@@ -63,27 +69,44 @@ class Supervisor:
             self._refuse(request, "job '%s' is still running" % busy.job)
             return
         if self._waiter is not None:
-            self._waiter.join()  # it has just reported done; no other thread may run across fork
+            # It has reported done, after its job's pump stopped: no other thread runs across fork.
+            self._waiter.join()
             self._waiter = None
+        try:
+            log = LogFile(request.log, request.log_max_bytes)
+        except OSError as e:
+            self._refuse(request, "cannot open log file '%s': %s" % (request.log, describe_exception(e)))
+            return
+        # A SIGTERM (which raises in this thread) waits until the job is supervised and its threads have started.
+        with _sigterm_deferred():
+            self._fork(request, log)
+
+    def _fork(self, request: RunRequest, log: LogFile) -> None:
         read_fd, write_fd = os.pipe()
+        output_read, output_write = os.pipe()
         _flush_stdio()
         parent = os.getpid()
         try:
             pid = os.fork()
         except OSError as e:
-            os.close(read_fd)
-            os.close(write_fd)
+            for fd in (read_fd, write_fd, output_read, output_write):
+                os.close(fd)
+            log.close()
             self._refuse(request, "cannot fork: %s" % describe_exception(e))
             return
         if pid == 0:
-            os.close(read_fd)
-            run_child(self._function, request, write_fd, self._channel.fd, parent)
+            worker_fds = (read_fd, output_read, log.fd, self._channel.fd)
+            run_child(self._function, request, write_fd, output_write, worker_fds, parent)
         os.close(write_fd)
+        os.close(output_write)
+        pump = LogPump(output_read, log, name="log-" + request.job)
+        pump.start()
         job = _Job(request.job, pid)
         with self._lock:
             self._running = job
         self._channel.send({"type": "started", "job": job.job, "pid": pid})
-        self._waiter = threading.Thread(target=self._wait, args=(job, read_fd), name="wait-" + job.job, daemon=True)
+        self._waiter = threading.Thread(target=self._wait, args=(job, read_fd, pump), name="wait-" + job.job,
+                                        daemon=True)
         self._waiter.start()
 
     def kill(self, job_id: str, signum: int) -> None:
@@ -105,12 +128,14 @@ class Supervisor:
     def _refuse(self, request: RunRequest, reason: str) -> None:
         self._channel.send({"type": "error", "job": request.job, "error": "cannot run job '%s': %s" % (request.job, reason)})
 
-    def _wait(self, job: _Job, read_fd: int) -> None:
+    def _wait(self, job: _Job, read_fd: int, pump: LogPump) -> None:
         try:
             status = self._reap(job)
             outcome = _read_outcome(read_fd)
         finally:
             os.close(read_fd)
+            # Processes that escaped the job's group may hold the log pipe open: drain briefly, then stop.
+            pump.finish()
         self._channel.send(done_message(job.job, status, outcome))
 
     def _reap(self, job: _Job) -> int:
@@ -183,6 +208,16 @@ def _read_outcome(read_fd: int) -> Optional[Outcome]:
         return None
 
 
+@contextlib.contextmanager
+def _sigterm_deferred() -> Iterator[None]:
+    """Blocks SIGTERM in this thread (and the threads it starts) for the duration; the child must unblock it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
 def _flush_stdio() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -196,12 +231,16 @@ class _SetupError(Exception):
     pass
 
 
-def run_child(function: Callable[..., Any], request: RunRequest, outcome_fd: int, control_fd: int, parent: int) -> NoReturn:
-    """The forked child: sets up the job's process, runs the job, reports, and never returns."""
+def run_child(function: Callable[..., Any], request: RunRequest, outcome_fd: int, output_fd: int,
+              worker_fds: Sequence[int], parent: int) -> NoReturn:
+    """The forked child: sets up the job's process, runs the job, reports, and never returns.
+
+    ``output_fd`` becomes the job's stdout and stderr; ``worker_fds`` are the worker's own, closed.
+    """
     outcome: Outcome = (None, "internal error in the worker's child")
     try:
         try:
-            _setup(request, control_fd, parent)
+            _setup(request, output_fd, worker_fds, parent)
         except _SetupError as e:
             outcome = (None, str(e))
         else:
@@ -225,28 +264,27 @@ def _encode_outcome(outcome: Outcome) -> bytes:
         error = error[: len(error) // 2] + "... (truncated)"
 
 
-def _setup(request: RunRequest, control_fd: int, parent: int) -> None:
+def _setup(request: RunRequest, output_fd: int, worker_fds: Sequence[int], parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # blocked in the worker across the fork
+    wakeup_fd = signal.set_wakeup_fd(-1)  # the worker's: its signals are not the job's
+    if wakeup_fd >= 0:
+        os.close(wakeup_fd)
     os.setsid()
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         if os.getppid() != parent:  # the worker died before prctl took effect
             os._exit(1)
-    os.close(control_fd)
+    for fd in worker_fds:
+        os.close(fd)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
     # The worker's sys.stdin may hold read-ahead control lines: give the job a fresh reader.
     sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
-    try:
-        directory = os.path.dirname(request.log)
-        os.makedirs(directory, exist_ok=True)
-        log = os.open(request.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    except OSError as e:
-        raise _SetupError("cannot open log file '%s': %s" % (request.log, describe_exception(e))) from e
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
     os.environ.update(request.env)
     try:
         os.makedirs(request.tmpdir, exist_ok=True)
@@ -278,9 +316,8 @@ def _call(function: Callable[..., Any], request: RunRequest) -> Outcome:
         traceback.print_exc()
         return None, describe_exception(e)
     try:
-        return store_result(value, request.result), None
-    except ResultError as e:
-        print("spool: %s" % e, file=sys.stderr)
+        return store_result(value, request.result, request.result_max_bytes), None
+    except ResultError as e:  # the runner writes the reason at the end of the log
         return None, str(e)
 
 

@@ -7,9 +7,10 @@ under a lock (so messages from different threads never interleave) and unbuffere
 """
 import json
 import os
+import select
 import signal
 import threading
-from typing import Any, Dict, List, NamedTuple, Optional, Union
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Union
 
 
 class ProtocolError(Exception):
@@ -29,6 +30,8 @@ class RunRequest(NamedTuple):
     log: str
     result: str
     tmpdir: str
+    result_max_bytes: int = 0  # the largest result stored, 0 for no limit
+    log_max_bytes: int = 0  # the log keeps its last this many bytes, 0 for no limit
 
 
 class KillRequest(NamedTuple):
@@ -101,6 +104,13 @@ def _run_request(obj: Dict[str, Any]) -> RunRequest:
         if not os.path.isabs(path):
             raise ProtocolError("run request for job '%s': '%s' must be an absolute path, got %r" % (job, name, path), job)
         paths[name] = path
+    limits = {}
+    for name in ("resultMaxBytes", "logMaxBytes"):
+        limit = _field(obj, name, int, 0, job)
+        if limit < 0:
+            raise ProtocolError("run request for job '%s': '%s' must be 0 (no limit) or more, got %d"
+                                % (job, name, limit), job)
+        limits[name] = limit
     return RunRequest(
         job=job,
         attempt=_field(obj, "attempt", int, 1, job),
@@ -110,6 +120,8 @@ def _run_request(obj: Dict[str, Any]) -> RunRequest:
         log=paths["log"],
         result=paths["result"],
         tmpdir=paths["tmpdir"],
+        result_max_bytes=limits["resultMaxBytes"],
+        log_max_bytes=limits["logMaxBytes"],
     )
 
 
@@ -122,6 +134,35 @@ def _kill_request(obj: Dict[str, Any]) -> KillRequest:
 
 
 _VALID_SIGNALS = frozenset(int(s) for s in signal.Signals)
+
+
+def read_lines(fd: int, wakeup_fd: int) -> Iterator[bytes]:
+    """The lines that arrive on ``fd`` (each with its newline; a last one without) until EOF.
+
+    It waits in select() on ``fd`` and on ``wakeup_fd``, the signal wakeup fd: a signal that
+    arrives just before a wait still wakes it, so the signal's Python handler always runs (a
+    blocking read would sleep through a signal that came before it started).
+    """
+    pending = b""
+    while True:
+        newline = pending.find(b"\n")
+        if newline >= 0:
+            line, pending = pending[:newline + 1], pending[newline + 1:]
+            yield line
+            continue
+        ready, _, _ = select.select([fd, wakeup_fd], [], [])
+        if wakeup_fd in ready:
+            try:
+                os.read(wakeup_fd, 512)
+            except BlockingIOError:
+                pass
+        if fd in ready:
+            data = os.read(fd, 65536)
+            if not data:
+                if pending:
+                    yield pending
+                return
+            pending += data
 
 
 class Channel:

@@ -7,7 +7,9 @@ which the worker keeps for itself (fd 1 is pointed at stderr, so nothing the use
 can reach the protocol). On start it writes ``ready`` or, if the entrypoint cannot be loaded,
 ``fatal`` and exits with status 3. Then it serves ``run``, ``kill``, ``ping`` and ``shutdown``
 requests until ``shutdown``, EOF on stdin or SIGTERM; a running job is killed on the way out.
-See spool_protocol (the messages), spool_job (a job's process) and spool_results (its result).
+See spool_protocol (the messages), spool_job (a job's process), spool_logs (its log) and
+spool_results (its result). The ``spool`` package beside this script is what jobs import
+(``from spool import ComputeResult``): this script's directory is first on sys.path.
 """
 import argparse
 import gc
@@ -17,10 +19,11 @@ import platform
 import signal
 import sys
 import traceback
-from typing import Any, BinaryIO, Callable, List, NoReturn, Optional
+from typing import Any, Callable, Iterable, List, NoReturn, Optional
 
 from spool_job import Supervisor
-from spool_protocol import Channel, KillRequest, PingRequest, ProtocolError, RunRequest, ShutdownRequest, parse_request
+from spool_protocol import (Channel, KillRequest, PingRequest, ProtocolError, RunRequest, ShutdownRequest, parse_request,
+                            read_lines)
 from spool_results import describe_exception
 
 EXIT_FATAL = 3
@@ -81,10 +84,10 @@ def load_entrypoint(bundle: str, entrypoint: str) -> Callable[..., Any]:
     return target
 
 
-def serve(channel: Channel, supervisor: Supervisor, requests: BinaryIO) -> None:
+def serve(channel: Channel, supervisor: Supervisor, requests: Iterable[bytes]) -> None:
     """Answers requests until shutdown or EOF; always leaves no job running."""
     try:
-        for line in iter(requests.readline, b""):
+        for line in requests:
             if not line.strip():
                 continue
             try:
@@ -123,10 +126,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         channel.send({"type": "fatal", "error": str(e)})
         return EXIT_FATAL
     gc.freeze()  # the imported module is shared by every child: keep the collector off its pages
+    wakeup_read, wakeup_write = os.pipe()
+    for fd in (wakeup_read, wakeup_write):
+        os.set_blocking(fd, False)
+    signal.set_wakeup_fd(wakeup_write)
     signal.signal(signal.SIGTERM, _on_sigterm)
     channel.send({"type": "ready", "pid": os.getpid(), "python": platform.python_version()})
     try:
-        serve(channel, Supervisor(channel, function), sys.stdin.buffer)
+        serve(channel, Supervisor(channel, function), read_lines(sys.stdin.fileno(), wakeup_read))
     except _Terminated:
         return EXIT_TERMINATED
     return 0
