@@ -28,14 +28,21 @@ final class ResultValues {
   }
 
   /**
-   * The result as {@code type}: {@code byte[]} as stored; a registered {@link ResultDeserializer} or a public static
-   * {@code deserialize(byte[])} of the type for any result; Jackson for JSON results.
+   * The result as {@code type}: {@code byte[]} as stored; Jackson for JSON results; for binary results, a registered
+   * {@link ResultDeserializer} or else a public static {@code deserialize(byte[])} of the type.
    *
    * @throws IllegalArgumentException if a binary result has no way to become {@code type}
    */
   static <T> T decode(Spool spool, byte[] data, String kind, String serializer, Class<T> type, String what) {
     if (type == byte[].class) {
       return type.cast(data);
+    }
+    if (JSON.equals(kind)) {
+      try {
+        return Json.values().readValue(data, type);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(what + " cannot be read as " + type.getName() + ": " + e.getMessage(), e);
+      }
     }
     ResultDeserializer<T> registered = spool.deserializer(type);
     if (registered != null) {
@@ -47,25 +54,18 @@ final class ResultValues {
       }
     }
     Method deserialize = staticDeserialize(type);
-    if (deserialize != null) {
-      try {
-        return type.cast(deserialize.invoke(null, (Object) data));
-      } catch (InvocationTargetException e) {
-        throw new IllegalArgumentException(type.getName() + ".deserialize failed on " + what + ": "
-            + e.getCause().getMessage(), e.getCause());
-      } catch (IllegalAccessException e) {
-        throw new IllegalArgumentException(type.getName() + ".deserialize cannot be called: " + e.getMessage(), e);
-      }
-    }
-    if (!JSON.equals(kind)) {
+    if (deserialize == null) {
       throw new IllegalArgumentException(what + " is binary" + (serializer == null ? "" : " (made by "
           + serializer + ".serialize())") + ": read it as byte[], register a deserializer for " + type.getName()
           + " with Spool.registerDeserializer, or give it a public static deserialize(byte[]) method");
     }
     try {
-      return Json.values().readValue(data, type);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(what + " cannot be read as " + type.getName() + ": " + e.getMessage(), e);
+      return type.cast(deserialize.invoke(null, (Object) data));
+    } catch (InvocationTargetException e) {
+      throw new IllegalArgumentException(type.getName() + ".deserialize failed on " + what + ": "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (IllegalAccessException e) {
+      throw new IllegalArgumentException(type.getName() + ".deserialize cannot be called: " + e.getMessage(), e);
     }
   }
 
