@@ -2,20 +2,25 @@ package io.spool.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spool.client.BuildFailedException;
 import io.spool.client.Function;
 import io.spool.client.FunctionSearch;
 import io.spool.client.Spool;
 import io.spool.core.model.FunctionStatus;
+import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
 import io.spool.core.json.Json;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,7 +29,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {FunctionCommands.Create.class, FunctionCommands.Get.class, FunctionCommands.ListFunctions.class,
         FunctionCommands.BuildLog.class, FunctionCommands.Start.class, FunctionCommands.Stop.class,
         FunctionCommands.Enable.class, FunctionCommands.Disable.class, FunctionCommands.Update.class,
-        FunctionCommands.Delete.class})
+        FunctionCommands.Delete.class, FunctionCommands.Wait.class})
 final class FunctionCommands {
 
   static ObjectNode describe(Function f) {
@@ -302,6 +307,52 @@ final class FunctionCommands {
         Function.get(spool, id).delete(deleteResults);
         out().println("deleted " + id);
         return SpoolCli.EXIT_OK;
+      }
+    }
+  }
+
+  @Command(name = "wait", mixinStandardHelpOptions = true,
+      description = "Wait until none of a function's jobs is pending or running (jobs submitted meanwhile too), "
+          + "showing progress. Exit 0 if all its jobs succeeded, 1 if any failed, timed out or was canceled, 3 if "
+          + "its build failed, 4 if waiting timed out. Ctrl-C cancels its unfinished jobs unless "
+          + "--no-cancel-on-interrupt.",
+      footer = {"", "Examples:", "  spool function wait k3mz8q2hxa --timeout 3600",
+          "  spool function wait k3mz8q2hxa --progress never --no-cancel-on-interrupt"})
+  static final class Wait extends ConnectedCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FUNCTION_ID")
+    String id;
+    @Option(names = "--timeout", description = "seconds to wait (default ${DEFAULT-VALUE})", defaultValue = "3600")
+    long timeout;
+    @Mixin
+    JobCommands.WaitOptions waitOptions;
+
+    @Override
+    public Integer call() throws Exception {
+      ProgressPrinter.Mode mode = waitOptions.mode();
+      try (Spool spool = connection.get()) {
+        Function f = Function.get(spool, id);
+        Map<JobStatus, Long> counts;
+        try (CancelOnInterrupt hook = CancelOnInterrupt.during(!waitOptions.noCancelOnInterrupt,
+                () -> f.jobs().status(JobStatus.PENDING, JobStatus.RUNNING).list(), err());
+            ProgressPrinter progress = new ProgressPrinter(out(), mode,
+                c -> c.values().stream().mapToLong(Long::longValue).sum(), f::jobStatistics)) {
+          try {
+            counts = f.waitForCompletion(Duration.ofSeconds(timeout));
+          } catch (TimeoutException e) {
+            progress.done(f.jobStatistics());
+            err().println("spool: " + e.getMessage());
+            return SpoolCli.EXIT_TIMEOUT;
+          } catch (BuildFailedException e) {
+            progress.done(f.jobStatistics());
+            err().println("spool: " + e.getMessage());
+            return SpoolCli.EXIT_BUILD_FAILED;
+          }
+          progress.done(counts);
+        }
+        long notSucceeded = counts.entrySet().stream()
+            .filter(e -> e.getKey().isTerminal() && e.getKey() != JobStatus.SUCCESS)
+            .mapToLong(Map.Entry::getValue).sum();
+        return notSucceeded == 0 ? SpoolCli.EXIT_OK : SpoolCli.EXIT_JOBS_FAILED;
       }
     }
   }

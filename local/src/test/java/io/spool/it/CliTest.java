@@ -63,7 +63,7 @@ class CliTest {
     assertEquals(List.of(fid + "-1", fid + "-2", fid + "-3"), ids);
     Run wait = spool("job", "wait", ids.get(0), ids.get(1), ids.get(2), "--timeout", "180");
     assertEquals(0, wait.exit(), wait.out() + wait.err());
-    assertTrue(wait.out().contains(ids.get(2) + " SUCCESS"), wait.out());
+    assertTrue(wait.out().endsWith("done: SUCCESS=3\n"), wait.out());
     assertEquals("\"hello three\"", spool("job", "result", ids.get(2)).out().trim());
     assertEquals("\"hello 2\"", spool("job", "result", ids.get(1)).out().trim());
     Run log = spool("job", "log", ids.get(0));
