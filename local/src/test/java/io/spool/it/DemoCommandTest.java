@@ -46,7 +46,8 @@ class DemoCommandTest {
       }
       assertTrue(demo.out().contains("Starting the embedded cluster"), demo.out());
       assertTrue(demo.out().contains("progress: {SUCCESS=3}"), demo.out());
-      assertTrue(demo.out().contains("| saying hello to 0"), demo.out());
+      assertTrue(java.util.regex.Pattern.compile("\\| \\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z saying hello to 0")
+          .matcher(demo.out()).find(), "the log, each line timestamped: " + demo.out());
       Run status = spool("local", "status", "--data-dir", dir.resolve("data").toString());
       assertEquals(0, status.exit(), status.out());
       assertTrue(status.out().contains("running"), status.out());
