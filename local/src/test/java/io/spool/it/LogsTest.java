@@ -39,13 +39,11 @@ class LogsTest {
 
   @BeforeAll
   void connect(Configuration clusterConf) throws Exception {
-    Configuration conf = new Configuration(clusterConf);
-    conf.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 15_000);
-    conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 3_000);
+    Configuration conf = TestSetup.quickIdle(clusterConf);
     conf.setLong(SpoolConfig.LOG_MAX_BYTES, CAP);
     conf.setLong(SpoolConfig.LOG_FLUSH_INTERVAL_MS, 500);
     spool = Spool.connect(conf);
-    resultsPy = Paths.get(LogsTest.class.getResource("/python/results.py").toURI()).toString();
+    resultsPy = TestSetup.python("results.py");
   }
 
   @AfterAll

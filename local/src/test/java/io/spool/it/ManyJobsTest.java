@@ -51,11 +51,9 @@ class ManyJobsTest {
 
   @BeforeAll
   void runJobs(Configuration clusterConf) throws Exception {
-    conf = new Configuration(clusterConf);
-    conf.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 15_000);
-    conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 3_000);
+    conf = TestSetup.quickIdle(clusterConf);
     spool = Spool.connect(conf);
-    String resultsPy = Paths.get(ManyJobsTest.class.getResource("/python/results.py").toURI()).toString();
+    String resultsPy = TestSetup.python("results.py");
     fn = Function.builder(spool, resultsPy + ":value").memory(256).maximumConcurrency(4).build().save();
     for (int block = 0; block < SUCCEEDING / BLOCK; block++) {
       for (String parity : List.of("even", "odd")) {

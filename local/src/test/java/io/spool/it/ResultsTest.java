@@ -46,12 +46,10 @@ class ResultsTest {
 
   @BeforeAll
   void connect(Configuration clusterConf) throws Exception {
-    Configuration conf = new Configuration(clusterConf);
-    conf.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 15_000);
-    conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 3_000);
+    Configuration conf = TestSetup.quickIdle(clusterConf);
     conf.setLong(SpoolConfig.RESULT_MAX_BYTES, MAX_RESULT);
     spool = Spool.connect(conf);
-    resultsPy = Paths.get(ResultsTest.class.getResource("/python/results.py").toURI()).toString();
+    resultsPy = TestSetup.python("results.py");
   }
 
   @AfterAll

@@ -42,11 +42,9 @@ class WaitingTest {
 
   @BeforeAll
   void connect(Configuration clusterConf) throws Exception {
-    Configuration conf = new Configuration(clusterConf);
-    conf.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 15_000);
-    conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 3_000);
+    Configuration conf = TestSetup.quickIdle(clusterConf);
     spool = Spool.connect(conf);
-    resultsPy = Paths.get(WaitingTest.class.getResource("/python/results.py").toURI()).toString();
+    resultsPy = TestSetup.python("results.py");
   }
 
   @AfterAll
