@@ -1,0 +1,1 @@
+"""A small package shipped with a function: modules, a data file and a pip requirement."""
