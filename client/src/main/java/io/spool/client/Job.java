@@ -1,7 +1,6 @@
 package io.spool.client;
 
 import io.spool.core.blob.BlobStore;
-import io.spool.core.json.Json;
 import io.spool.core.model.AttemptStatistics;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;

@@ -9,7 +9,6 @@ import io.spool.client.Spool;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.JobStatus;
 import io.spool.local.SpoolClusterExtension;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

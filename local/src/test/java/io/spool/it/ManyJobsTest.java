@@ -7,7 +7,6 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.JobSearch;
 import io.spool.client.Spool;
-import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.JobStatus;
 import io.spool.local.SpoolClusterExtension;
 import java.io.OutputStream;

@@ -19,7 +19,6 @@ import io.spool.core.state.NotFoundException;
 import io.spool.local.SpoolClusterExtension;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
