@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a function's master on YARN when none is live: one application per function, of type {@code SPOOL}, named
- * after the function and tagged {@code spool-function-<function id>}, in the function's
+ * {@code spool:<function name>:<function id>} and tagged {@code spool-function-<function id>}, in the function's
  * queue, with its priority and node label expression. These are fixed when the application is submitted: a function
  * whose placement was updated gets it with its next master.
  */
@@ -76,6 +76,14 @@ public final class MasterStarter {
   /** The YARN tag of a function's master. */
   public static String tag(String functionId) {
     return "spool-function-" + functionId;
+  }
+
+  /**
+   * The YARN application name of a function's master: function names are not unique and {@code yarn application
+   * -list} shows no tags, so the name carries the id too.
+   */
+  public static String applicationName(FunctionRecord function) {
+    return "spool:" + function.name() + ":" + function.id();
   }
 
   /** A node label expression, or null for none (absent or blank). */
@@ -210,7 +218,7 @@ public final class MasterStarter {
     ApplicationSubmissionContext context = app.getApplicationSubmissionContext();
     String jobConf = BlobStore.functionDir(function.owner(), function.id()) + "/job-conf.xml";
     blobs.write(jobConf, clientConfiguration());
-    context.setApplicationName(function.name());
+    context.setApplicationName(applicationName(function));
     context.setApplicationType(APPLICATION_TYPE);
     context.setApplicationTags(Set.of(tag(function.id())));
     context.setQueue(queue(function));
