@@ -559,9 +559,11 @@ public final class Function {
         return counts;
       }
       long now = System.nanoTime();
-      if (pending > 0 && now - nextFunctionCheck >= 0) {
+      // running jobs need a master too: one killed through YARN leaves its jobs RUNNING until the next one
+      // recovers them
+      if (now - nextFunctionCheck >= 0) {
         refresh();
-        if (record.status() == FunctionStatus.BUILD_FAILED) {
+        if (pending > 0 && record.status() == FunctionStatus.BUILD_FAILED) {
           throw new BuildFailedException(record.id(), pending + " pending job(s)", record.statusReason());
         }
         nextFunctionCheck = now + FUNCTION_CHECK_NANOS;
