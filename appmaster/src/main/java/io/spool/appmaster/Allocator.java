@@ -58,6 +58,7 @@ final class Allocator implements Runnable {
   private int allocateFailures;
   private volatile Build build;
   private ContainerRequest buildRequest;
+  private final String nodeLabel;
   private String buildContainer;
 
   /** The build container asked for, and how its end is reported. */
@@ -66,10 +67,15 @@ final class Allocator implements Runnable {
   private static final Priority BUILD_PRIORITY = Priority.newInstance(0);
   private static final Priority EXECUTOR_PRIORITY = Priority.newInstance(1);
 
-  Allocator(AMRMClient<ContainerRequest> amrm, Supplier<FunctionRecord> function, int memoryOverheadMb,
-      Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher, Supplier<LaunchSpec> executorSpec,
-      Shutdown shutdown, long slowMs, long silentGraceMs) {
+  /**
+   * @param nodeLabel the node label expression of every container request, or null for none: the function's as this
+   *     master started (a changed label applies from the next master, as the application's queue and priority do)
+   */
+  Allocator(AMRMClient<ContainerRequest> amrm, Supplier<FunctionRecord> function, String nodeLabel,
+      int memoryOverheadMb, Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher,
+      Supplier<LaunchSpec> executorSpec, Shutdown shutdown, long slowMs, long silentGraceMs) {
     this.amrm = amrm;
+    this.nodeLabel = nodeLabel;
     this.function = function;
     this.memoryOverheadMb = memoryOverheadMb;
     this.scheduler = scheduler;
@@ -127,7 +133,7 @@ final class Allocator implements Runnable {
   private void reconcile() {
     Build b = build;
     if (b != null && buildRequest == null && buildContainer == null && !b.exit().isDone()) {
-      buildRequest = new ContainerRequest(b.resource(), null, null, BUILD_PRIORITY);
+      buildRequest = request(b.resource(), BUILD_PRIORITY);
       amrm.addContainerRequest(buildRequest);
       LOG.info("requested a build container of {}", b.resource());
     }
@@ -148,7 +154,7 @@ final class Allocator implements Runnable {
     int missing = target - requested.size() - registry.live();
     if (missing > 0) {
       for (int i = 0; i < missing; i++) {
-        ContainerRequest request = new ContainerRequest(resource, null, null, EXECUTOR_PRIORITY);
+        ContainerRequest request = request(resource, EXECUTOR_PRIORITY);
         amrm.addContainerRequest(request);
         requested.add(request);
       }
@@ -158,6 +164,10 @@ final class Allocator implements Runnable {
         amrm.removeContainerRequest(requested.pollLast());
       }
     }
+  }
+
+  private ContainerRequest request(Resource resource, Priority priority) {
+    return new ContainerRequest(resource, null, null, priority, true, nodeLabel);
   }
 
   private void allocate() {

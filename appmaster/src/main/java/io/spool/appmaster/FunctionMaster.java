@@ -166,8 +166,8 @@ public final class FunctionMaster {
            ExecutorLauncher launcher = new ExecutorLauncher(conf, secret)) {
         serverRef[0] = server;
         int port = server.port();
-        allocator[0] = new Allocator(amrm, () -> function, memoryOverheadMb(), scheduler, registry, launcher,
-            () -> executorSpec(blobs, host, port), shutdown, 1000,
+        allocator[0] = new Allocator(amrm, () -> function, function.nodeLabel(), memoryOverheadMb(), scheduler,
+            registry, launcher, () -> executorSpec(blobs, host, port), shutdown, 1000,
             conf.getLong(SpoolConfig.EXECUTOR_SILENT_GRACE_MS, SpoolConfig.EXECUTOR_SILENT_GRACE_MS_DEFAULT));
         Thread allocatorThread = new Thread(allocator[0], "allocator");
         allocatorThread.start();

@@ -47,6 +47,9 @@ final class FunctionCommands {
     node.put("maximumConcurrency", f.maximumConcurrency());
     node.put("timeout", f.timeout());
     node.put("retryCount", f.retryCount());
+    node.put("queue", f.queue());
+    node.put("priority", f.priority());
+    node.put("nodeLabel", f.nodeLabel().orElse(null));
     node.put("enabled", f.enabled());
     node.put("autoStart", f.autoStart());
     node.put("owner", f.owner());
@@ -87,6 +90,14 @@ final class FunctionCommands {
     Integer timeout;
     @Option(names = "--retry-count", description = "retries of a job that failed")
     Integer retryCount;
+    @Option(names = "--queue", description = "YARN queue of its master and executors (default: spool.yarn.queue)")
+    String queue;
+    @Option(names = "--priority", description = "YARN application priority of its master, 0 or more "
+        + "(default: spool.yarn.priority)")
+    Integer priority;
+    @Option(names = "--node-label", description = "YARN node label expression its master and executors run on "
+        + "(default: spool.yarn.node-label, none)")
+    String nodeLabel;
     @Option(names = "--env", description = "KEY=VALUE environment of every job (repeatable)")
     Map<String, String> environment = new LinkedHashMap<>();
     @Option(names = "--requirement", description = "a pip requirement line, e.g. 'geopandas>=1.0' (repeatable)")
@@ -117,6 +128,9 @@ final class FunctionCommands {
         if (maximumConcurrency != null) { builder.maximumConcurrency(maximumConcurrency); }
         if (timeout != null) { builder.timeout(timeout); }
         if (retryCount != null) { builder.retryCount(retryCount); }
+        if (queue != null) { builder.queue(queue); }
+        if (priority != null) { builder.priority(priority); }
+        if (nodeLabel != null) { builder.nodeLabel(nodeLabel); }
         if (!environment.isEmpty()) { builder.environment(environment); }
         if (!requirements.isEmpty()) { builder.requirements(requirements); }
         if (requirementsFile != null) { builder.requirementsFile(requirementsFile); }
@@ -264,7 +278,9 @@ final class FunctionCommands {
   }
 
   @Command(name = "update", mixinStandardHelpOptions = true,
-      description = "Change a function's mutable attributes; jobs that start afterwards get them.",
+      description = {"Change a function's mutable attributes; jobs that start afterwards get them.",
+          "A new --queue, --priority or --node-label applies from the function's next master (a running master "
+              + "keeps its YARN placement until it exits)."},
       footer = {"", "Example:", "  spool function update k3mz8q2hxa --memory 4Gi --maximum-concurrency 20"})
   static final class Update extends Change {
     @Option(names = "--name") String name;
@@ -273,6 +289,9 @@ final class FunctionCommands {
     @Option(names = "--maximum-concurrency") Integer maximumConcurrency;
     @Option(names = "--timeout") Integer timeout;
     @Option(names = "--retry-count") Integer retryCount;
+    @Option(names = "--queue") String queue;
+    @Option(names = "--priority") Integer priority;
+    @Option(names = "--node-label") String nodeLabel;
     @Option(names = "--env", description = "KEY=VALUE (repeatable): replaces the environment")
     Map<String, String> environment = new LinkedHashMap<>();
     @Option(names = "--auto-start", arity = "1") Boolean autoStart;
@@ -286,6 +305,9 @@ final class FunctionCommands {
       if (maximumConcurrency != null) { update.maximumConcurrency(maximumConcurrency); }
       if (timeout != null) { update.timeout(timeout); }
       if (retryCount != null) { update.retryCount(retryCount); }
+      if (queue != null) { update.queue(queue); }
+      if (priority != null) { update.priority(priority); }
+      if (nodeLabel != null) { update.nodeLabel(nodeLabel); }
       if (!environment.isEmpty()) { update.environment(environment); }
       if (autoStart != null) { update.autoStart(autoStart); }
       update.save();

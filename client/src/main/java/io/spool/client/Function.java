@@ -8,6 +8,7 @@ import io.spool.client.internal.Bundle;
 import io.spool.client.internal.BundleSpec;
 import io.spool.client.internal.Bundler;
 import io.spool.client.internal.Entrypoint;
+import io.spool.client.internal.MasterStarter;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.config.Images;
 import io.spool.core.config.SpoolConfig;
@@ -34,6 +35,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -107,7 +109,8 @@ public final class Function {
    * Creates the function: ships its bundle to the cluster's file system and starts its master, which builds its
    * environment (BUILDING → READY). Jobs submitted before it is READY wait.
    *
-   * @throws IllegalArgumentException for a request the cluster cannot meet (unknown image, too large)
+   * @throws IllegalArgumentException for a request the cluster cannot meet (unknown image, queue or node label; too
+   *     large)
    * @throws IllegalStateException if it was saved already
    */
   public Function save() {
@@ -118,6 +121,7 @@ public final class Function {
     record.image(Images.resolve(conf, record.image()).name());
     try {
       checkFitsCluster(record);
+      spool.masters().checkPlacement(record);
       Bundle bundle = Bundler.bundle(bundleSpec, conf.getLong(SpoolConfig.BUNDLE_MAX_BYTES,
           SpoolConfig.BUNDLE_MAX_BYTES_DEFAULT));
       bundle.warnings().forEach(w -> LOG.warn("function {}: {}", record.name(), w));
@@ -555,9 +559,11 @@ public final class Function {
         return counts;
       }
       long now = System.nanoTime();
-      if (pending > 0 && now - nextFunctionCheck >= 0) {
+      // running jobs need a master too: one killed through YARN leaves its jobs RUNNING until the next one
+      // recovers them
+      if (now - nextFunctionCheck >= 0) {
         refresh();
-        if (record.status() == FunctionStatus.BUILD_FAILED) {
+        if (pending > 0 && record.status() == FunctionStatus.BUILD_FAILED) {
           throw new BuildFailedException(record.id(), pending + " pending job(s)", record.statusReason());
         }
         nextFunctionCheck = now + FUNCTION_CHECK_NANOS;
@@ -653,6 +659,12 @@ public final class Function {
   public int maximumConcurrency() { return record.maximumConcurrency(); }
   public int timeout() { return record.timeout(); }
   public int retryCount() { return record.retryCount(); }
+  /** The YARN queue of its master and executors. */
+  public String queue() { return spool.masters().queue(record); }
+  /** The YARN application priority of its master. */
+  public int priority() { return record.priority(); }
+  /** The YARN node label expression of its master and executors, if it has one. */
+  public Optional<String> nodeLabel() { return Optional.ofNullable(MasterStarter.nodeLabel(record.nodeLabel())); }
   public Map<String, String> environment() { return Map.copyOf(record.environment()); }
   public boolean enabled() { return record.enabled(); }
   public boolean autoStart() { return record.autoStart(); }
@@ -743,7 +755,11 @@ public final class Function {
           .memory(Resources.parseMemoryMiB(conf.getTrimmed(SpoolConfig.FUNCTION_MEMORY, SpoolConfig.FUNCTION_MEMORY_DEFAULT)))
           .maximumConcurrency(conf.getInt(SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY, SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY_DEFAULT))
           .timeout(conf.getInt(SpoolConfig.FUNCTION_TIMEOUT, SpoolConfig.FUNCTION_TIMEOUT_DEFAULT))
-          .retryCount(conf.getInt(SpoolConfig.FUNCTION_RETRY_COUNT, SpoolConfig.FUNCTION_RETRY_COUNT_DEFAULT));
+          .retryCount(conf.getInt(SpoolConfig.FUNCTION_RETRY_COUNT, SpoolConfig.FUNCTION_RETRY_COUNT_DEFAULT))
+          .queue(conf.getTrimmed(SpoolConfig.YARN_QUEUE, SpoolConfig.YARN_QUEUE_DEFAULT))
+          .priority(conf.getInt(SpoolConfig.YARN_PRIORITY, SpoolConfig.YARN_PRIORITY_DEFAULT))
+          .nodeLabel(MasterStarter.nodeLabel(conf.getTrimmed(SpoolConfig.YARN_NODE_LABEL,
+              SpoolConfig.YARN_NODE_LABEL_DEFAULT)));
     }
 
     /** Local packages and modules to ship, by import name ({@code mypkg}, {@code mypkg.sub}, {@code helpers}). */
@@ -798,7 +814,10 @@ public final class Function {
 
   /**
    * Changes to a saved function's mutable attributes; {@link #save()} writes them at once. They take effect for jobs
-   * that start afterwards (an executor of the old size finishes its job and is replaced).
+   * that start afterwards (an executor of the old size finishes its job and is replaced). The YARN placement —
+   * {@link #queue}, {@link #priority}, {@link #nodeLabel} — is the exception: it belongs to the master's YARN
+   * application, so a running master keeps the old one and the function's next master (started when the running one
+   * has exited after its idle time, or was killed) gets the new one.
    */
   public final class Update extends FunctionAttributes<Update> {
     private final List<Consumer<FunctionRecord>> changes = new ArrayList<>();
@@ -810,11 +829,17 @@ public final class Function {
       changes.add(change);
     }
 
-    /** Writes the changes; refused if the new resources exceed the cluster's largest container. */
+    /**
+     * Writes the changes; refused if the new resources exceed the cluster's largest container, or a new queue or node
+     * label does not exist on the cluster.
+     */
     public Function save() {
       FunctionRecord preview = Json.fromBytes(Json.toBytes(record), FunctionRecord.class);
       changes.forEach(c -> c.accept(preview));
       checkFitsCluster(preview);
+      if (!Objects.equals(preview.queue(), record.queue()) || !Objects.equals(preview.nodeLabel(), record.nodeLabel())) {
+        spool.masters().checkPlacement(preview);
+      }
       record = spool.store().updateFunction(record.id(), f -> {
         changes.forEach(c -> c.accept(f));
         return f.modifiedDate(Instant.now());

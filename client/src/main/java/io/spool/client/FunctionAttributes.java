@@ -74,6 +74,45 @@ public abstract class FunctionAttributes<T extends FunctionAttributes<T>> {
     return self();
   }
 
+  /**
+   * The YARN queue of the function's master and executors (default {@code spool.yarn.queue}); checked against the
+   * cluster's queues at save. A saved function's new queue applies from its next master: a running master keeps its
+   * queue until it exits (when idle, or when {@code yarn application -kill} ends it).
+   */
+  public T queue(String queue) {
+    if (queue == null || queue.isEmpty() || queue.chars().anyMatch(Character::isWhitespace)) {
+      throw new IllegalArgumentException("queue must be a YARN queue name without whitespace, not '" + queue + "'");
+    }
+    set(r -> r.queue(queue));
+    return self();
+  }
+
+  /**
+   * The YARN application priority of the function's master, at least 0 (default {@code spool.yarn.priority}); YARN
+   * caps it at the queue's maximum. A saved function's new priority applies from its next master.
+   */
+  public T priority(int priority) {
+    if (priority < 0) {
+      throw new IllegalArgumentException("priority must be 0 or more, not " + priority);
+    }
+    set(r -> r.priority(priority));
+    return self();
+  }
+
+  /**
+   * The YARN node label expression that the function's master and executors run on, e.g. {@code gpu} (default
+   * {@code spool.yarn.node-label}); checked against the cluster's node labels at save. A saved function's new label
+   * applies from its next master.
+   */
+  public T nodeLabel(String expression) {
+    if (expression == null || expression.isBlank()) {
+      throw new IllegalArgumentException("nodeLabel must be a node label expression, not empty");
+    }
+    String trimmed = expression.strip();
+    set(r -> r.nodeLabel(trimmed));
+    return self();
+  }
+
   /** Environment variables of every job (a job's own environment overrides them per key). */
   public T environment(Map<String, String> environment) {
     Map<String, String> copy = new LinkedHashMap<>();

@@ -223,9 +223,11 @@ public final class Job {
         return record.status();
       }
       long now = System.nanoTime();
-      if (record.status() == JobStatus.PENDING && now - nextFunctionCheck >= 0) {
+      // a running job needs a master too: one killed through YARN leaves its jobs RUNNING until the next one
+      // recovers them
+      if (now - nextFunctionCheck >= 0) {
         FunctionRecord f = function();
-        if (f.status() == FunctionStatus.BUILD_FAILED) {
+        if (record.status() == JobStatus.PENDING && f.status() == FunctionStatus.BUILD_FAILED) {
           throw new BuildFailedException(f.id(), "job " + id, f.statusReason());
         }
         nextFunctionCheck = now + FUNCTION_CHECK_MS * 1_000_000L;

@@ -19,6 +19,8 @@ final class MiniClusterSettings {
   static final int NODE_MEMORY_MB = 8192;
   /** Virtual cores the one NodeManager offers; also the scheduler's maximum allocation. */
   static final int NODE_VCORES = 8;
+  /** The highest application priority that the embedded cluster honours (a function's priority is capped to it). */
+  static final int MAXIMUM_APPLICATION_PRIORITY = 10;
   /** Smallest container the scheduler hands out, MiB. */
   static final int MINIMUM_ALLOCATION_MB = 64;
   /**
@@ -61,6 +63,8 @@ final class MiniClusterSettings {
     conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, MINIMUM_ALLOCATION_MB);
     conf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_MB, NODE_MEMORY_MB);
     conf.setInt(YarnConfiguration.RM_SCHEDULER_MAXIMUM_ALLOCATION_VCORES, NODE_VCORES);
+    // YARN's default cluster maximum is 0, which would flatten every function's priority
+    conf.setInt(YarnConfiguration.MAX_CLUSTER_LEVEL_APPLICATION_PRIORITY, MAXIMUM_APPLICATION_PRIORITY);
     conf.set(CapacitySchedulerConfiguration.RESOURCE_CALCULATOR_CLASS, DominantResourceCalculator.class.getName());
     conf.setFloat(CapacitySchedulerConfiguration.MAXIMUM_APPLICATION_MASTERS_RESOURCE_PERCENT,
         MAXIMUM_AM_RESOURCE_PERCENT);

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +23,15 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
+import org.apache.hadoop.yarn.api.records.NodeLabel;
 import org.apache.hadoop.yarn.api.records.Priority;
+import org.apache.hadoop.yarn.api.records.QueueInfo;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.client.api.YarnClient;
@@ -38,8 +43,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a function's master on YARN when none is live: one application per function, of type {@code SPOOL},
- * named after the function and tagged with its id.
+ * Starts a function's master on YARN when none is live: one application per function, of type {@code SPOOL}, named
+ * {@code spool:<function name>:<function id>} and tagged {@code spool-function-<function id>}, in the function's
+ * queue, with its priority and node label expression. These are fixed when the application is submitted: a function
+ * whose placement was updated gets it with its next master.
  */
 public final class MasterStarter {
 
@@ -69,6 +76,75 @@ public final class MasterStarter {
   /** The YARN tag of a function's master. */
   public static String tag(String functionId) {
     return "spool-function-" + functionId;
+  }
+
+  /**
+   * The YARN application name of a function's master: function names are not unique and {@code yarn application
+   * -list} shows no tags, so the name carries the id too.
+   */
+  public static String applicationName(FunctionRecord function) {
+    return "spool:" + function.name() + ":" + function.id();
+  }
+
+  /** A node label expression, or null for none (absent or blank). */
+  public static String nodeLabel(String expression) {
+    return expression == null || expression.isBlank() ? null : expression.strip();
+  }
+
+  /** The function's queue; records older than the attribute have none and get the configured one. */
+  public String queue(FunctionRecord function) {
+    return function.queue() != null ? function.queue()
+        : conf.getTrimmed(SpoolConfig.YARN_QUEUE, SpoolConfig.YARN_QUEUE_DEFAULT);
+  }
+
+  /**
+   * Refuses a queue that the ResourceManager does not know and a node label that no node has (or any label when the
+   * cluster has node labels disabled), each with what to change.
+   */
+  public void checkPlacement(FunctionRecord function) {
+    String queue = queue(function);
+    try {
+      QueueInfo info;
+      try {
+        info = yarn.getQueueInfo(queue);
+      } catch (IOException | YarnException unknown) {
+        info = null;
+      }
+      if (info == null) {
+        throw new IllegalArgumentException("YARN queue '" + queue + "' does not exist: choose one of "
+            + queueNames() + " with --queue (or set " + SpoolConfig.YARN_QUEUE + ")");
+      }
+      String label = nodeLabel(function.nodeLabel());
+      if (label != null) {
+        Set<String> labels;
+        try {
+          labels = yarn.getClusterNodeLabels().stream().map(NodeLabel::getName).collect(Collectors.toSet());
+        } catch (IOException | YarnException disabled) {
+          throw new IllegalArgumentException("node label '" + label + "' cannot be used: the cluster's node labels "
+              + "are not available (" + firstLine(disabled) + "); drop --node-label (or "
+              + SpoolConfig.YARN_NODE_LABEL + ") or ask the cluster's administrator to enable "
+              + "'yarn.node-labels.enabled'", disabled);
+        }
+        if (!labels.contains(label)) {
+          throw new IllegalArgumentException("node label '" + label + "' does not exist on this cluster "
+              + (labels.isEmpty() ? "(it has no node labels)" : "(its labels: " + new TreeSet<>(labels) + ")")
+              + ": choose another with --node-label (or " + SpoolConfig.YARN_NODE_LABEL + "), or drop it");
+        }
+      }
+    } catch (IOException | YarnException e) {
+      throw new UncheckedIOException(new IOException("cannot ask the ResourceManager about queue " + queue
+          + ": " + e.getMessage(), e));
+    }
+  }
+
+  private List<String> queueNames() throws IOException, YarnException {
+    return yarn.getAllQueues().stream().map(QueueInfo::getQueueName).sorted().collect(Collectors.toList());
+  }
+
+  private static String firstLine(Exception e) {
+    String message = String.valueOf(e.getMessage());
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
   }
 
   /** The largest container the cluster grants. */
@@ -142,11 +218,16 @@ public final class MasterStarter {
     ApplicationSubmissionContext context = app.getApplicationSubmissionContext();
     String jobConf = BlobStore.functionDir(function.owner(), function.id()) + "/job-conf.xml";
     blobs.write(jobConf, clientConfiguration());
-    context.setApplicationName(function.name());
+    context.setApplicationName(applicationName(function));
     context.setApplicationType(APPLICATION_TYPE);
     context.setApplicationTags(Set.of(tag(function.id())));
-    context.setQueue(conf.getTrimmed(SpoolConfig.YARN_QUEUE, SpoolConfig.YARN_QUEUE_DEFAULT));
-    context.setPriority(Priority.newInstance(0));
+    context.setQueue(queue(function));
+    context.setPriority(Priority.newInstance(function.priority()));
+    String label = nodeLabel(function.nodeLabel());
+    if (label != null) {
+      // the ResourceManager gives the master's own container this expression too, unless its request names another
+      context.setNodeLabelExpression(label);
+    }
     context.setMaxAppAttempts(conf.getInt(SpoolConfig.MASTER_MAX_ATTEMPTS, SpoolConfig.MASTER_MAX_ATTEMPTS_DEFAULT));
     context.setResource(Resource.newInstance(
         conf.getInt(SpoolConfig.MASTER_MEMORY_MB, SpoolConfig.MASTER_MEMORY_MB_DEFAULT), 1));

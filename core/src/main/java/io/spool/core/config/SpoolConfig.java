@@ -98,9 +98,20 @@ public final class SpoolConfig {
   public static final String EXECUTOR_SILENT_GRACE_MS = "spool.executor.silent-grace-ms";
   public static final long EXECUTOR_SILENT_GRACE_MS_DEFAULT = 60_000L;
 
-  /** YARN queue of function masters and their executors. */
+  /** YARN queue of function masters and their executors: the default of a function's {@code queue}. */
   public static final String YARN_QUEUE = "spool.yarn.queue";
   public static final String YARN_QUEUE_DEFAULT = "default";
+
+  /** YARN application priority of function masters: the default of a function's {@code priority}. */
+  public static final String YARN_PRIORITY = "spool.yarn.priority";
+  public static final int YARN_PRIORITY_DEFAULT = 0;
+
+  /**
+   * YARN node label expression of function masters and their executors: the default of a function's
+   * {@code nodeLabel}; empty means none (the queue's default label).
+   */
+  public static final String YARN_NODE_LABEL = "spool.yarn.node-label";
+  public static final String YARN_NODE_LABEL_DEFAULT = "";
 
   /** JAVA_HOME in containers; empty means the NodeManager's. */
   public static final String CONTAINER_JAVA_HOME = "spool.container.java-home";

@@ -24,6 +24,12 @@ public final class FunctionRecord {
   private int maximumConcurrency;
   private int timeout;
   private int retryCount;
+  /** The YARN queue of its master and executors; absent in records older than the attribute (the configured one). */
+  private String queue;
+  /** The YARN application priority of its master. */
+  private int priority;
+  /** The YARN node label expression of its master and executors; absent or empty for none. */
+  private String nodeLabel;
   private Map<String, String> environment = new LinkedHashMap<>();
   private boolean enabled = true;
   private boolean autoStart = true;
@@ -76,6 +82,15 @@ public final class FunctionRecord {
 
   public int retryCount() { return retryCount; }
   public FunctionRecord retryCount(int retryCount) { this.retryCount = retryCount; return this; }
+
+  public String queue() { return queue; }
+  public FunctionRecord queue(String queue) { this.queue = queue; return this; }
+
+  public int priority() { return priority; }
+  public FunctionRecord priority(int priority) { this.priority = priority; return this; }
+
+  public String nodeLabel() { return nodeLabel; }
+  public FunctionRecord nodeLabel(String nodeLabel) { this.nodeLabel = nodeLabel; return this; }
 
   public Map<String, String> environment() { return environment; }
   public FunctionRecord environment(Map<String, String> env) { this.environment = new LinkedHashMap<>(env); return this; }
