@@ -69,13 +69,21 @@ final class FunctionCommands {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Create a function from a Python file and function name, ship it and start building it.",
+      description = "Create a function from a Python file and function name (or a qualified name), ship it and start "
+          + "building it. Attributes come from flags, or from a JSON spec file (--spec) that flags override.",
       footer = {"", "Examples:", "  spool function create examples/hello/hello.py:hello --memory 512Mi --maximum-concurrency 2",
           "  spool function create tiles.histogram.run --include-module tiles --include-data 'tiles/data/*.json' \\",
-          "      --requirement 'geopandas>=1.0' --python-path src"})
+          "      --requirement 'geopandas>=1.0' --python-path src",
+          "  spool function create --spec tiles.json --memory 2Gi",
+          "      # tiles.json: {\"entrypoint\": \"tiles.py:histogram\", \"maximumConcurrency\": 8, \"retryCount\": 2,",
+          "      #              \"requirements\": [\"numpy\"], \"environment\": {\"MODE\": \"fast\"}}"})
   static final class Create extends ConnectedCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ENTRYPOINT", description = "path/to/file.py:function")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ENTRYPOINT",
+        description = "path/to/file.py:function or pkg.module.function (or the spec file's entrypoint)")
     String entrypoint;
+    @Option(names = "--spec", paramLabel = "FILE", description = "a JSON file of the function's attributes, with the "
+        + "Java names (entrypoint, memory, maximumConcurrency, includeModules, …); paths relative to the file")
+    Path spec;
     @Option(names = "--name", description = "display name (default: the function's name)")
     String name;
     @Option(names = "--image", description = "image, e.g. python3.11 (default: the configured one)")
@@ -116,9 +124,16 @@ final class FunctionCommands {
     boolean noAutoStart;
     @Option(names = "--json", description = "print the function as JSON")
     boolean json;
+    private Boolean autoStart;
 
     @Override
     public Integer call() throws Exception {
+      if (spec != null) {
+        applySpec(FunctionSpecFile.read(spec));
+      }
+      if (entrypoint == null) {
+        throw new IllegalArgumentException("give the ENTRYPOINT, or a --spec file with an \"entrypoint\"");
+      }
       try (Spool spool = connection.get()) {
         Function.Builder builder = Function.builder(spool, entrypoint);
         if (name != null) { builder.name(name); }
@@ -134,16 +149,52 @@ final class FunctionCommands {
         if (!environment.isEmpty()) { builder.environment(environment); }
         if (!requirements.isEmpty()) { builder.requirements(requirements); }
         if (requirementsFile != null) { builder.requirementsFile(requirementsFile); }
-        if (noAutoStart) { builder.autoStart(false); }
+        if (noAutoStart || Boolean.FALSE.equals(autoStart)) { builder.autoStart(false); }
         Function f = builder.includeModules(includeModules).includeData(includeData).pythonPath(pythonPath)
             .build().save();
         out().println(json ? Json.values().writeValueAsString(describe(f)) : f.id());
         return SpoolCli.EXIT_OK;
       }
     }
+
+    /** Takes from the spec every attribute that no flag gave. */
+    private void applySpec(FunctionSpecFile file) {
+      entrypoint = entrypoint != null ? entrypoint : file.entrypoint();
+      name = name != null ? name : file.text("name");
+      image = image != null ? image : file.text("image");
+      cpus = cpus != null ? cpus : file.text("cpus");
+      memory = memory != null ? memory : file.text("memory");
+      maximumConcurrency = maximumConcurrency != null ? maximumConcurrency : file.integer("maximumConcurrency");
+      timeout = timeout != null ? timeout : file.integer("timeout");
+      retryCount = retryCount != null ? retryCount : file.integer("retryCount");
+      queue = queue != null ? queue : file.text("queue");
+      priority = priority != null ? priority : file.integer("priority");
+      nodeLabel = nodeLabel != null ? nodeLabel : file.text("nodeLabel");
+      autoStart = file.bool("autoStart");
+      if (environment.isEmpty()) {
+        environment.putAll(file.environment());
+      }
+      if (requirements.isEmpty()) {
+        requirements.addAll(file.strings("requirements"));
+      }
+      if (requirementsFile == null && file.text("requirementsFile") != null) {
+        requirementsFile = file.path(file.text("requirementsFile"));
+      }
+      if (includeModules.isEmpty()) {
+        includeModules.addAll(file.strings("includeModules"));
+      }
+      if (includeData.isEmpty()) {
+        includeData.addAll(file.strings("includeData"));
+      }
+      if (pythonPath.isEmpty()) {
+        file.strings("pythonPath").forEach(p -> pythonPath.add(file.path(p)));
+      }
+    }
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a function.")
+  @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a function.",
+      footer = {"", "Examples:", "  spool function get k3mz8q2hxa",
+          "  spool function get k3mz8q2hxa --json | jq .jobStatistics"})
   static final class Get extends ConnectedCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FUNCTION_ID")
     String id;
@@ -209,15 +260,20 @@ final class FunctionCommands {
     }
   }
 
-  @Command(name = "build-log", mixinStandardHelpOptions = true, description = "Print a function's build log.")
+  @Command(name = "build-log", mixinStandardHelpOptions = true,
+      description = "Print a function's build log (what it has so far while it builds), each line with its UTC time.",
+      footer = {"", "Examples:", "  spool function build-log k3mz8q2hxa",
+          "  spool function build-log k3mz8q2hxa --no-timestamps | grep pip"})
   static final class BuildLog extends ConnectedCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FUNCTION_ID")
     String id;
+    @Option(names = "--no-timestamps", description = "leave out the time at the start of each line")
+    boolean noTimestamps;
 
     @Override
     public Integer call() {
       try (Spool spool = connection.get()) {
-        out().print(Function.get(spool, id).buildLog());
+        out().print(Function.get(spool, id).buildLog(!noTimestamps));
         out().flush();
         return SpoolCli.EXIT_OK;
       }
@@ -244,7 +300,8 @@ final class FunctionCommands {
     }
   }
 
-  @Command(name = "start", mixinStandardHelpOptions = true, description = "Make a STOPPED function READY.")
+  @Command(name = "start", mixinStandardHelpOptions = true, description = "Make a STOPPED function READY.",
+      footer = {"", "Examples:", "  spool function start k3mz8q2hxa"})
   static final class Start extends Change {
     @Override
     void change(Function f) {
@@ -253,7 +310,8 @@ final class FunctionCommands {
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = "Make a READY function STOPPED: no new job starts; running jobs finish.")
+      description = "Make a READY function STOPPED: no new job starts; running jobs finish.",
+      footer = {"", "Examples:", "  spool function stop k3mz8q2hxa"})
   static final class Stop extends Change {
     @Override
     void change(Function f) {
@@ -261,7 +319,8 @@ final class FunctionCommands {
     }
   }
 
-  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Accept submissions and reruns again.")
+  @Command(name = "enable", mixinStandardHelpOptions = true, description = "Accept submissions and reruns again.",
+      footer = {"", "Examples:", "  spool function enable k3mz8q2hxa"})
   static final class Enable extends Change {
     @Override
     void change(Function f) {
@@ -269,7 +328,8 @@ final class FunctionCommands {
     }
   }
 
-  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Refuse new submissions and reruns.")
+  @Command(name = "disable", mixinStandardHelpOptions = true, description = "Refuse new submissions and reruns.",
+      footer = {"", "Examples:", "  spool function disable k3mz8q2hxa"})
   static final class Disable extends Change {
     @Override
     void change(Function f) {
@@ -316,7 +376,8 @@ final class FunctionCommands {
 
   @Command(name = "delete", mixinStandardHelpOptions = true,
       description = "Delete a function, its jobs and logs (refused while jobs run); results are kept unless "
-          + "--delete-results.")
+          + "--delete-results.",
+      footer = {"", "Examples:", "  spool function delete k3mz8q2hxa", "  spool function delete k3mz8q2hxa --delete-results"})
   static final class Delete extends ConnectedCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FUNCTION_ID")
     String id;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.spool.cli.SpoolCli;
 import io.spool.client.Spool;
 import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
 import io.spool.local.SpoolClusterExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,6 +72,35 @@ class CliTest {
     assertTrue(log.out().contains("hello 1 on stderr"), log.out());
     Run get = spool("function", "get", fid, "--json");
     assertTrue(get.out().contains("\"status\":\"READY\""), get.out());
+  }
+
+  @Test
+  void createFromASpecFileWhoseValuesFlagsOverride(@TempDir Path dir) throws Exception {
+    Files.copy(Paths.get(jobsPy), dir.resolve("jobs.py"));
+    Path spec = dir.resolve("greet.json");
+    Files.writeString(spec, "{\"entrypoint\": \"jobs.py:greet\", \"name\": \"greeter\", \"memory\": \"256Mi\","
+        + " \"maximumConcurrency\": 3, \"retryCount\": 1, \"environment\": {\"MODE\": \"spec\"}}");
+    Run create = spool("function", "create", "--spec", spec.toString(), "--maximum-concurrency", "2", "--json");
+    assertEquals(0, create.exit(), create.err());
+    assertTrue(create.out().contains("\"name\":\"greeter\""), create.out());
+    assertTrue(create.out().contains("\"maximumConcurrency\":2"), "the flag wins: " + create.out());
+    assertTrue(create.out().contains("\"retryCount\":1") && create.out().contains("\"memory\":256"), create.out());
+    String fid = Json.values().readTree(create.out()).get("id").asText();
+    Run submit = spool("job", "submit", fid, "\"Ada\"", "--wait", "--timeout", "180");
+    assertEquals(0, submit.exit(), submit.out() + submit.err());
+    assertEquals("\"Hello, Ada.\"", spool("job", "result", fid + "-1").out().trim());
+    Run buildLog = spool("function", "build-log", fid, "--no-timestamps");
+    assertTrue(buildLog.out().contains("[spool-build] build succeeded"), buildLog.out());
+    assertTrue(buildLog.out().lines().noneMatch(l -> l.matches("^\\d{4}-\\d{2}-\\d{2}T.*")), buildLog.out());
+    assertTrue(spool("function", "build-log", fid).out().lines().allMatch(l -> l.matches("^\\d{4}-\\d{2}-\\d{2}T.*")));
+
+    Files.writeString(spec, "{\"entrypoint\": \"jobs.py:greet\", \"memmory\": 256}");
+    Run typo = spool("function", "create", "--spec", spec.toString());
+    assertEquals(SpoolCli.EXIT_USAGE, typo.exit());
+    assertTrue(typo.err().contains("'memmory' is not a function attribute"), typo.err());
+    Run none = spool("function", "create");
+    assertEquals(SpoolCli.EXIT_USAGE, none.exit());
+    assertTrue(none.err().contains("ENTRYPOINT"), none.err());
   }
 
   @Test
