@@ -1,6 +1,7 @@
 package io.spool.local;
 
 import io.spool.cli.CliExtension;
+import io.spool.cli.SpoolCli;
 import io.spool.client.Spool;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -79,13 +80,28 @@ public final class LocalCommands implements CliExtension {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Say whether the embedded cluster runs, and where. Exit 0 if it runs, 3 if not.")
+      description = "Say whether the embedded cluster runs, and where. Exit 0 if it runs, 6 (cluster unreachable) "
+          + "if not.",
+      footer = {"", "Examples:", "  spool local status", "  spool local status --json"})
   static final class Status extends LocalCommand {
+    @Option(names = "--json", description = "print one JSON object: running, pid, dataDir, confFile, zookeeperQuorum, "
+        + "defaultFs, resourceManagerAddress")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
       LocalClusterStatus status = LocalClusterControl.status(dataDir());
-      print(status.describe());
-      return status.running() ? 0 : 3;
+      if (json) {
+        com.fasterxml.jackson.databind.node.ObjectNode node = io.spool.core.json.Json.values().createObjectNode();
+        node.put("running", status.running()).put("pid", status.pid()).put("dataDir", status.dataDir().toString())
+            .put("confFile", status.confFile() == null ? null : status.confFile().toString())
+            .put("zookeeperQuorum", status.zookeeperQuorum()).put("defaultFs", status.defaultFs())
+            .put("resourceManagerAddress", status.resourceManagerAddress());
+        print(io.spool.core.json.Json.values().writeValueAsString(node));
+      } else {
+        print(status.describe());
+      }
+      return status.running() ? SpoolCli.EXIT_OK : SpoolCli.EXIT_UNREACHABLE;
     }
   }
 }
