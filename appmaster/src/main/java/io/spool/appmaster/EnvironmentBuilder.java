@@ -10,8 +10,10 @@ import io.spool.core.model.FunctionStatus;
 import io.spool.core.state.StaleFenceException;
 import io.spool.core.state.StateStore;
 import io.spool.runner.BuildMain;
+import io.spool.runner.LogLines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -65,10 +67,11 @@ final class EnvironmentBuilder {
     boolean cached = hash != null && blobs.exists(BlobStore.environment(hash));
     String buildLog = BlobStore.buildLog(f.owner(), f.id());
     if (!f.compiles() && (hash == null || cached)) {
-      blobs.write(buildLog, (hash == null
+      blobs.write(buildLog, LogLines.timestamped(Instant.now(), hash == null
           ? "[spool-build] nothing to build: no requirements and no Cython modules; jobs run on the image " + f.image()
-          : "[spool-build] reused the environment " + hash + ", built before for the same image, requirements and "
-              + "index settings: pip did not run") .concat("\n").getBytes(StandardCharsets.UTF_8));
+          : "[spool-build] reused the environment " + hash + ", built before for the same image, requirements ("
+              + String.join(", ", f.requirements()) + ") and index settings: pip did not run")
+          .getBytes(StandardCharsets.UTF_8));
       finish(hash, null, null);
       return;
     }

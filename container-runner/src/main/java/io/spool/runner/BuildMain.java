@@ -125,8 +125,10 @@ public final class BuildMain {
     }
     command.addAll(pipOptions(conf));
     if ("reuse".equals(mode)) {
-      log.append("[spool-build] reusing the environment " + hash + ", built before for the same image, requirements "
-          + "and index settings: pip does not run");
+      List<String> lines = Files.exists(requirements) ? Files.readAllLines(requirements) : List.of();
+      log.append("[spool-build] reusing the environment " + hash + ", built before for the same image, requirements ("
+          + String.join(", ", lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList())
+          + ") and index settings: pip does not run");
     }
     log.append("[spool-build] " + String.join(" ", command));
     return log.start(command).waitFor();

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * The line format of Spool's logs, shared with the Python log pump ({@value #PUMP_SCRIPT}): every line starts with
  * its UTC time to the millisecond and one space, {@code 2026-11-24T07:05:01.123Z hello}.
  */
-final class LogLines {
+public final class LogLines {
 
   /** The log pump among the worker's files; also a wrapper that runs a command with its output pumped into a log. */
   static final String PUMP_SCRIPT = "spool_logs.py";
@@ -33,7 +33,7 @@ final class LogLines {
   }
 
   /** Each line of {@code text} with the timestamp {@code at} in front, each ending with a newline. */
-  static String timestamped(Instant at, String text) {
+  public static String timestamped(Instant at, String text) {
     String prefix = timestamp(at) + " ";
     StringBuilder lines = new StringBuilder();
     for (String line : text.split("\n", -1)) {
