@@ -281,10 +281,10 @@ class PythonJobsEndToEndTest {
   }
 
   @Test
-  void masterIsAYarnApplicationOfTypeSpoolNamedAfterTheFunction() throws Exception {
+  void masterIsAYarnApplicationOfTypeSpoolNamedAfterTheFunctionAndItsId() throws Exception {
     List<ApplicationReport> apps = mastersOf(hello.id());
     assertFalse(apps.isEmpty(), "no SPOOL application tagged with function " + hello.id());
-    assertEquals("hello", apps.get(0).getName());
+    assertEquals("spool:hello:" + hello.id(), apps.get(0).getName());
     assertEquals("SPOOL", apps.get(0).getApplicationType());
   }
 
