@@ -56,7 +56,7 @@ class DemoCommandTest {
       assertEquals(0, stop.exit(), stop.err());
     }
     Run status = spool("local", "status", "--data-dir", dir.resolve("data").toString());
-    assertEquals(3, status.exit(), status.out());
+    assertEquals(SpoolCli.EXIT_UNREACHABLE, status.exit(), status.out());
     assertTrue(status.out().contains("not running"), status.out());
   }
 
