@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * workload side by side; prints a table and writes it, the raw samples (JSON) and a plot under {@code --out}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure Spool against its peers (multiprocessing.Pool(2), DistributedShell) on a fresh embedded "
+    description = "Measure Spool against its peers (multiprocessing.Pool(2), Hadoop Streaming, DistributedShell) on a fresh embedded "
         + "cluster in this JVM; print a table and write it, the raw samples (JSON) and a bar chart (PNG).")
 public final class Bench implements Callable<Integer> {
 
@@ -50,8 +50,11 @@ public final class Bench implements Callable<Integer> {
       + "(default all)")
   List<String> workloads;
   @Option(names = "--small", description = "tiny sizes for CI: 20 jobs, 10 latency jobs, 1000 map jobs, "
-      + "1 repetition")
+      + "1 repetition, no Hadoop Streaming")
   boolean small;
+  @Option(names = "--skip-streaming", description = "leave Hadoop Streaming (a second, MapReduce-capable YARN in "
+      + "this JVM) out of the throughput workload")
+  boolean skipStreaming;
   @Option(names = "--out", defaultValue = "benchmarks/target/bench", description = "where the table, JSON and plot "
       + "go (default ${DEFAULT-VALUE})")
   Path out;
@@ -81,8 +84,8 @@ public final class Bench implements Callable<Integer> {
     }
     String home = System.getProperty(HOME_PROPERTY);
     Path dir = (home != null && !out.isAbsolute() ? Paths.get(home).resolve(out) : out.toAbsolutePath()).normalize();
-    return small ? new BenchOptions(20, 10, 1000, 1, chosen, dir)
-        : new BenchOptions(jobs, latencyJobs, mapJobs, repetitions, chosen, dir);
+    return small ? new BenchOptions(20, 10, 1000, 1, chosen, false, dir)
+        : new BenchOptions(jobs, latencyJobs, mapJobs, repetitions, chosen, !skipStreaming, dir);
   }
 
   @Override

@@ -11,9 +11,11 @@ import java.util.Set;
  * @param mapJobs jobs mapped in the submission workload
  * @param repetitions how many times each workload is measured
  * @param workloads which workloads run
+ * @param streaming whether the throughput workload also runs Hadoop Streaming on a MiniMRYarnCluster
  * @param out where the table, the JSON and the plot go
  */
-record BenchOptions(int jobs, int latencyJobs, int mapJobs, int repetitions, Set<Workload> workloads, Path out) {
+record BenchOptions(int jobs, int latencyJobs, int mapJobs, int repetitions, Set<Workload> workloads,
+    boolean streaming, Path out) {
 
   /** The workloads, in the order they run. */
   enum Workload { THROUGHPUT, LATENCY, COLD, SUBMISSION, BUILD }

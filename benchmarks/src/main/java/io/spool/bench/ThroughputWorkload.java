@@ -22,6 +22,8 @@ final class ThroughputWorkload {
 
   /** Executors of the Spool function: one per core of the machine the budgets are written for. */
   static final int CONCURRENCY = 2;
+  /** Numbers of map tasks that Hadoop Streaming is tried with (linesPerMap = calls / maps). */
+  static final int[] STREAMING_MAPS = {2, 4, 16};
 
   private static final String POOL_SOURCE = """
       import multiprocessing
@@ -55,8 +57,46 @@ final class ThroughputWorkload {
       ctx.progress("  throughput %d/%d: Spool %.2f s, multiprocessing.Pool(2) %.2f s", r + 1,
           ctx.options.repetitions(), s, p);
     }
-    return List.of(new Measurement("throughput", n + " calls of 5 ms, submit → all results read", "s", spool,
-        "multiprocessing.Pool(2)", pool, Map.of()));
+    String metric = n + " calls of 5 ms, submit → all results read";
+    List<Measurement> rows = new ArrayList<>();
+    rows.add(new Measurement("throughput", metric, "s", spool, "multiprocessing.Pool(2)", pool, Map.of()));
+    if (ctx.options.streaming()) {
+      rows.add(streaming(ctx, metric, spool));
+    }
+    return rows;
+  }
+
+  /**
+   * The same calls through Hadoop Streaming, per repetition the fastest of a few linesPerMap values (every one of
+   * them kept in the raw samples).
+   */
+  private static Measurement streaming(BenchContext ctx, String metric, List<Double> spool) throws Exception {
+    int n = ctx.options.jobs();
+    List<Integer> linesPerMap = new ArrayList<>();
+    for (int divisor : STREAMING_MAPS) {
+      int lines = Math.max(1, (n + divisor - 1) / divisor);
+      if (!linesPerMap.contains(lines)) {
+        linesPerMap.add(lines);
+      }
+    }
+    List<Double> fastest = new ArrayList<>();
+    Map<String, List<Double>> all = new java.util.LinkedHashMap<>();
+    try (StreamingPeer peer = StreamingPeer.start(ctx)) {
+      org.apache.hadoop.fs.Path input = peer.writeInput(n);
+      for (int r = 0; r < ctx.options.repetitions(); r++) {
+        double best = Double.MAX_VALUE;
+        for (int lines : linesPerMap) {
+          double seconds = peer.run(input, n, lines);
+          all.computeIfAbsent("linesPerMap=" + lines, k -> new ArrayList<>()).add(seconds);
+          best = Math.min(best, seconds);
+          ctx.progress("  throughput %d/%d: Hadoop Streaming, %d lines per map: %.2f s", r + 1,
+              ctx.options.repetitions(), lines, seconds);
+        }
+        fastest.add(best);
+      }
+    }
+    return new Measurement("throughput", metric, "s", spool, "Hadoop Streaming (fastest linesPerMap)", fastest,
+        Map.of("streamingSeconds", all));
   }
 
   /** Maps {@code n} calls, waits for each, reads every result; returns the seconds it took. Deletes the jobs. */
