@@ -1,0 +1,29 @@
+package io.spool.bench;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The sizes of one benchmark run.
+ *
+ * @param jobs calls in the throughput workload
+ * @param latencyJobs sequential single jobs in the latency workload, per repetition
+ * @param mapJobs jobs mapped in the submission workload
+ * @param repetitions how many times each workload is measured
+ * @param workloads which workloads run
+ * @param streaming whether the throughput workload also runs Hadoop Streaming on a MiniMRYarnCluster
+ * @param out where the table, the JSON and the plot go
+ */
+record BenchOptions(int jobs, int latencyJobs, int mapJobs, int repetitions, Set<Workload> workloads,
+    boolean streaming, Path out) {
+
+  /** The workloads, in the order they run. */
+  enum Workload { THROUGHPUT, LATENCY, COLD, SUBMISSION, BUILD }
+
+  BenchOptions {
+    if (jobs < 1 || latencyJobs < 1 || mapJobs < 1 || repetitions < 1) {
+      throw new IllegalArgumentException("--jobs, --latency-jobs, --map-jobs and --repetitions must be at least 1");
+    }
+    workloads = Set.copyOf(workloads);
+  }
+}
