@@ -174,17 +174,20 @@ public final class ExecutorMain {
     return done;
   }
 
-  /** The attempt's final log, ending with the reason when it failed, and its result with the result's metadata. */
+  /**
+   * The attempt's final log, ending with the reason when it failed, and its result with the result's metadata. A job
+   * that printed nothing and ended by itself stores no log (readers see an empty one): a file less per job.
+   */
   private void storeBlobs(String jobId, int attempt, Path log, Path result, JobOutcome outcome) throws IOException {
     if (outcome.errorReason() != null) {
       LogLines.append(log, "[spool] " + outcome.errorReason());
-    } else if (!Files.exists(log)) {
-      Files.createFile(log);
     }
-    blobs.upload(log, BlobStore.log(owner, jobId, attempt));
+    if (Files.exists(log) && Files.size(log) > 0) {
+      blobs.upload(log, BlobStore.log(owner, jobId, attempt));
+    }
     if (outcome.resultKind() != null && Files.exists(result)) {
       blobs.writeResult(BlobStore.result(owner, jobId), result,
-          resultMetadata(jobId, outcome.resultKind(), result, Instant.now()));
+          resultMetadata(jobId, outcome.resultKind(), result, Instant.now()), attempt > 1);
     }
   }
 

@@ -116,6 +116,7 @@ class ExecutorMainTest {
         assertEquals(List.of("abcdefghij", "abcdefghij-1", "json", 7L), List.of(plain.functionId(), plain.jobId(),
             plain.kind(), plain.size()));
         assertTrue(plain.creationDate() != null && plain.description() == null && plain.tags().isEmpty());
+        assertFalse(blobs.exists(BlobStore.log(OWNER, "abcdefghij-1", 1)), "a job that printed nothing stores no log");
 
         Path pidFile = dir.resolve("job-2.pid");
         String runningLog = BlobStore.log(OWNER, "abcdefghij-2", 1);
@@ -149,6 +150,9 @@ class ExecutorMainTest {
         assertTrue(done.path("errorReason").asText().endsWith(" MiB, more than its 100 MiB (the function's memory; "
             + "raise it with update().memory(...))"), done.toString());
         assertTrue(done.path("statistics").path("peakMemoryBytes").asLong() > 100L << 20, done.toString());
+        String failedLog = new String(blobs.read(BlobStore.log(OWNER, "abcdefghij-3", 1)).orElseThrow(),
+            StandardCharsets.UTF_8);
+        assertTrue(failedLog.contains("[spool] memory limit exceeded"), "a failure stores its reason: " + failedLog);
 
         pidFile = dir.resolve("job-4.pid");
         master.send(job("abcdefghij-4", 0, "sleep", 60, pidFile));

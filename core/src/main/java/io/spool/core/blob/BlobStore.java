@@ -182,11 +182,22 @@ public final class BlobStore {
    * file system has no extended attributes.
    */
   public void writeResult(String relative, java.nio.file.Path local, BlobMetadata metadata) throws IOException {
+    writeResult(relative, local, metadata, true);
+  }
+
+  /**
+   * As {@link #writeResult(String, java.nio.file.Path, BlobMetadata)}; {@code mayReplace} false says that no blob was
+   * ever stored at {@code relative} (a job's first attempt), which spares the removal of an earlier side file.
+   */
+  public void writeResult(String relative, java.nio.file.Path local, BlobMetadata metadata, boolean mayReplace)
+      throws IOException {
     upload(local, relative);
     byte[] json = Json.toBytes(metadata);
     Path blob = resolve(relative);
     if (json.length <= XATTR_MAX_BYTES && setXAttr(blob, json)) {
-      delete(relative + METADATA_FILE_SUFFIX, false);
+      if (mayReplace) {
+        delete(relative + METADATA_FILE_SUFFIX, false);
+      }
       return;
     }
     write(relative + METADATA_FILE_SUFFIX, json);
