@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -27,6 +30,7 @@ final class ThroughputWorkload {
 
   private static final String POOL_SOURCE = """
       import multiprocessing
+      import resource
       import sys
 
       sys.path.insert(0, sys.argv[1])
@@ -37,6 +41,8 @@ final class ThroughputWorkload {
           with multiprocessing.Pool(2) as pool:
               results = pool.map(burn, range(n))
           assert len(results) == n
+          used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+          print("cpu-seconds %f" % sum(u.ru_utime + u.ru_stime for u in used))
       """;
 
   private ThroughputWorkload() {}
@@ -49,13 +55,22 @@ final class ThroughputWorkload {
     runSpool(ctx, f, CONCURRENCY * 2);
     List<Double> spool = new ArrayList<>();
     List<Double> pool = new ArrayList<>();
+    List<Double> spoolCpu = new ArrayList<>();
+    List<Double> poolCpu = new ArrayList<>();
+    Map<ProcessCpu.Role, List<Double>> spoolCpuByRole = new EnumMap<>(ProcessCpu.Role.class);
     for (int r = 0; r < ctx.options.repetitions(); r++) {
-      double s = runSpool(ctx, f, n);
-      double p = runPool(ctx, poolScript, n);
-      spool.add(s);
-      pool.add(p);
+      Run s = runSpool(ctx, f, n);
+      Run p = runPool(ctx, poolScript, n);
+      spool.add(s.seconds());
+      pool.add(p.seconds());
+      if (s.cpu() != null && p.cpu() != null) {
+        spoolCpu.add(msPerCall(s.cpu().values().stream().mapToDouble(Double::doubleValue).sum(), n));
+        poolCpu.add(msPerCall(p.cpu().values().stream().mapToDouble(Double::doubleValue).sum(), n));
+        s.cpu().forEach((role, seconds) -> spoolCpuByRole.computeIfAbsent(role, k -> new ArrayList<>())
+            .add(msPerCall(seconds, n)));
+      }
       ctx.progress("  throughput %d/%d: Spool %.2f s, multiprocessing.Pool(2) %.2f s", r + 1,
-          ctx.options.repetitions(), s, p);
+          ctx.options.repetitions(), s.seconds(), p.seconds());
     }
     String metric = n + " calls of 5 ms, submit → all results read";
     List<Measurement> rows = new ArrayList<>();
@@ -63,7 +78,25 @@ final class ThroughputWorkload {
     if (ctx.options.streaming()) {
       rows.add(streaming(ctx, metric, spool));
     }
+    if (spoolCpu.size() == ctx.options.repetitions()) {
+      rows.add(new Measurement("throughput", "CPU per call, all processes", "ms", spoolCpu,
+          "multiprocessing.Pool(2)", poolCpu, Map.of()));
+      spoolCpuByRole.forEach((role, ms) -> {
+        if (ms.size() == ctx.options.repetitions() && ms.stream().anyMatch(v -> v > 0)) {
+          rows.add(Measurement.alone("throughput", "  of which " + role.label, "ms", ms, Map.of()));
+        }
+      });
+    } else {
+      ctx.progress("  throughput: no CPU figures (this system's /proc cannot be read)");
+    }
     return rows;
+  }
+
+  /** One timed run: wall-clock seconds, and CPU seconds by role (null where it could not be measured). */
+  private record Run(double seconds, Map<ProcessCpu.Role, Double> cpu) {}
+
+  private static double msPerCall(double cpuSeconds, int calls) {
+    return cpuSeconds * 1000 / calls;
   }
 
   /**
@@ -80,7 +113,7 @@ final class ThroughputWorkload {
       }
     }
     List<Double> fastest = new ArrayList<>();
-    Map<String, List<Double>> all = new java.util.LinkedHashMap<>();
+    Map<String, List<Double>> all = new LinkedHashMap<>();
     try (StreamingPeer peer = StreamingPeer.start(ctx)) {
       org.apache.hadoop.fs.Path input = peer.writeInput(n);
       for (int r = 0; r < ctx.options.repetitions(); r++) {
@@ -99,12 +132,16 @@ final class ThroughputWorkload {
         Map.of("streamingSeconds", all));
   }
 
-  /** Maps {@code n} calls, waits for each, reads every result; returns the seconds it took. Deletes the jobs. */
-  private static double runSpool(BenchContext ctx, Function f, int n) throws Exception {
+  /**
+   * Maps {@code n} calls, waits for each, reads every result; returns the time it took and the CPU the machine's
+   * processes of the benchmark spent meanwhile. Deletes the jobs.
+   */
+  private static Run runSpool(BenchContext ctx, Function f, int n) throws Exception {
     List<List<Object>> args = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       args.add(List.of(i));
     }
+    Optional<ProcessCpu> cpuBefore = ProcessCpu.take();
     long start = System.nanoTime();
     List<Job> jobs = f.map(args);
     int failed = 0;
@@ -118,15 +155,20 @@ final class ThroughputWorkload {
       read = results.count();
     }
     double seconds = BenchContext.seconds(start);
+    Map<ProcessCpu.Role, Double> cpu = cpuBefore.flatMap(before -> ProcessCpu.take().map(after ->
+        after.secondsSince(before))).orElse(null);
     f.deleteJobs(jobs, true);
     if (failed > 0 || read != n) {
       throw new IllegalStateException(failed + " of " + n + " throughput jobs failed; " + read + " results read");
     }
-    return seconds;
+    return new Run(seconds, cpu);
   }
 
-  /** Runs the same calls through {@code multiprocessing.Pool(2)} in a new interpreter; returns the seconds. */
-  private static double runPool(BenchContext ctx, Path script, int n) throws IOException, InterruptedException {
+  /**
+   * Runs the same calls through {@code multiprocessing.Pool(2)} in a new interpreter; returns the time it took and
+   * the CPU the interpreter and its pool's processes spent, as it reports it.
+   */
+  private static Run runPool(BenchContext ctx, Path script, int n) throws IOException, InterruptedException {
     long start = System.nanoTime();
     Process process = new ProcessBuilder(ctx.python, script.toString(), ctx.workDir.toString(), Integer.toString(n))
         .redirectErrorStream(true)
@@ -142,6 +184,9 @@ final class ThroughputWorkload {
       throw new IllegalStateException("multiprocessing.Pool(2) exited with " + process.exitValue() + ": "
           + Files.readString(ctx.workDir.resolve("pool.log")));
     }
-    return seconds;
+    Double cpu = Files.readAllLines(ctx.workDir.resolve("pool.log")).stream()
+        .filter(line -> line.startsWith("cpu-seconds "))
+        .map(line -> Double.valueOf(line.substring("cpu-seconds ".length()))).findFirst().orElse(null);
+    return new Run(seconds, cpu == null ? null : Map.of(ProcessCpu.Role.PYTHON, cpu));
   }
 }
