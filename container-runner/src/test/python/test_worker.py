@@ -10,7 +10,7 @@ import platform
 import time
 import unittest
 
-from worker_harness import WORKER_DIR, WorkerTestCase, strip_timestamps, wait_until
+from worker_harness import WORKER_DIR, WorkerTestCase, strip_timestamps, wait_until, without_usage
 
 HELLO = {
     "hello.py": """
@@ -25,6 +25,23 @@ HELLO = {
 
         def greet(name, punctuation="."):
             return {"greeting": "hi " + name + punctuation}
+        """,
+}
+
+USAGE = {
+    "usage.py": """
+        import subprocess
+        import sys
+        import time
+
+        def burn(seconds, mib):
+            block = bytearray(mib * 1024 * 1024)
+            start = time.process_time()
+            while time.process_time() - start < seconds:
+                pass
+            # a waited-for child's CPU counts for the job too
+            subprocess.run([sys.executable, "-c", "import time; s = time.process_time()\\nwhile time.process_time() - s < %f: pass" % seconds], check=True)
+            return len(block)
         """,
 }
 
@@ -153,8 +170,8 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
     def test_json_result_round_trip_with_output_in_the_log(self):
         worker = self.start(HELLO, "hello:hello")
         done = worker.run("j1", 3)
-        self.assertEqual(done, {"type": "done", "job": "j1", "exitCode": 0, "signal": None,
-                                "resultKind": "json", "error": None})
+        self.assertEqual(without_usage(done), {"type": "done", "job": "j1", "exitCode": 0, "signal": None,
+                                               "resultKind": "json", "error": None})
         self.assertEqual(json.loads(worker.read_result("j1")), "hello 3")
         log = worker.read_log("j1")
         self.assertIn("to stdout 3\n", log)
@@ -225,11 +242,20 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
         worker = self.start(RESULTS, "results:an_object")
         self.assertTrue(worker.run("j1")["error"].startswith("result of type 'results.Tile' cannot be stored: "))
 
+    def test_done_says_what_the_reaped_job_used(self):
+        worker = self.start(USAGE, "usage:burn")
+        done = worker.run("j1", 0.2, 64)
+        self.assertEqual(done["error"], None)
+        usage = done["usage"]
+        self.assertGreaterEqual(usage["cpuSeconds"], 0.4, "the job's 0.2 s and its child's 0.2 s: %r" % usage)
+        self.assertLess(usage["cpuSeconds"], 5, usage)
+        self.assertGreaterEqual(usage["maxRssBytes"], 64 * 1024 * 1024, usage)
+
     def test_exception_is_the_error_and_its_traceback_is_in_the_log(self):
         worker = self.start(RESULTS, "results:fail")
         done = worker.run("j1", 3)
-        self.assertEqual(done, {"type": "done", "job": "j1", "exitCode": 1, "signal": None,
-                                "resultKind": None, "error": "ValueError: bad input 3"})
+        self.assertEqual(without_usage(done), {"type": "done", "job": "j1", "exitCode": 1, "signal": None,
+                                               "resultKind": None, "error": "ValueError: bad input 3"})
         log = worker.read_log("j1")
         self.assertIn("Traceback (most recent call last)", log)
         self.assertIn('raise ValueError(f"bad input {i}")', log)
@@ -259,8 +285,8 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
     def test_hard_exit_without_outcome_reports_its_status(self):
         worker = self.start(RESULTS, "results:hard_exit")
         done = worker.run("j1", 5)
-        self.assertEqual(done, {"type": "done", "job": "j1", "exitCode": 5, "signal": None,
-                                "resultKind": None, "error": "exited with status 5"})
+        self.assertEqual(without_usage(done), {"type": "done", "job": "j1", "exitCode": 5, "signal": None,
+                                               "resultKind": None, "error": "exited with status 5"})
         done = worker.run("j2", 0)
         self.assertEqual((done["exitCode"], done["error"]), (0, "exited with status 0 before the function returned"))
 

@@ -51,6 +51,12 @@ def process_alive(pid: int) -> bool:
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ")
 
 
+def without_usage(done: Dict[str, Any]) -> Dict[str, Any]:
+    """A ``done`` message without its ``usage`` (which every reaped job has, with figures of its own)."""
+    assert "usage" in done, "a done message without usage: %r" % done
+    return {key: value for key, value in done.items() if key != "usage"}
+
+
 def strip_timestamps(log: str) -> list:
     """The lines of a log (each with its newline) without their timestamps; fails on a line that has none."""
     lines = []

@@ -242,8 +242,8 @@ final class JobExecution implements Closeable {
 
   /** The one place that decides how an attempt ended, from the worker's last message and the runner's kill. */
   private JobOutcome outcome(Attempt attempt, JsonNode last) throws InterruptedException {
-    ProcessTreeMonitor.Statistics statistics = attempt.stopMonitor();
     double runtime = (System.nanoTime() - attempt.startNanos) / 1e9;
+    ProcessTreeMonitor.Statistics statistics = withUsage(attempt.stopMonitor(), last.get("usage"), runtime);
     if ("error".equals(last.path("type").asText())) {
       return new JobOutcome("FAILURE", null, "the worker refused the job: " + last.path("error").asText(), runtime,
           null, statistics);
@@ -260,6 +260,29 @@ final class JobExecution implements Closeable {
     }
     String kind = last.path("resultKind").asText("none");
     return new JobOutcome("SUCCESS", exitCode, null, runtime, "none".equals(kind) ? null : kind, statistics);
+  }
+
+  /**
+   * The monitor's statistics completed by what the worker says the reaped job used ({@code usage}: its CPU seconds
+   * and largest resident set, its waited-for children's included). A job shorter than the sampling period was never
+   * sampled (its memory is then the largest resident set, for the peak and the mean alike), and the CPU a sampled job
+   * spent after its last sample counts too. Null if neither is known.
+   */
+  static ProcessTreeMonitor.Statistics withUsage(ProcessTreeMonitor.Statistics sampled, JsonNode usage,
+      double wallSeconds) {
+    if (usage == null || !usage.isObject()) {
+      return sampled;
+    }
+    double cpu = usage.path("cpuSeconds").asDouble(0);
+    long largest = usage.path("maxRssBytes").asLong(0);
+    boolean neverSampled = sampled == null || sampled.peakMemoryBytes() == 0;
+    if (!neverSampled) {
+      cpu = Math.max(cpu, sampled.cpuSeconds());
+    }
+    long peak = neverSampled ? largest : Math.max(largest, sampled.peakMemoryBytes());
+    long average = neverSampled ? largest : sampled.averageMemoryBytes();
+    return new ProcessTreeMonitor.Statistics(cpu, wallSeconds > 0 ? cpu / wallSeconds * 100 : 0, peak, average,
+        wallSeconds);
   }
 
   @Override

@@ -86,8 +86,10 @@ final class ProcessTreeMonitor {
   }
 
   /**
-   * Samples now and then every {@code period} on a daemon thread until {@link #stop()}, handing each sample to
-   * {@code listener} (on that thread: it must not block).
+   * Samples every {@code period}, the first one a period from now, on a daemon thread until {@link #stop()}, handing
+   * each sample to {@code listener} (on that thread: it must not block). A job shorter than a period is never
+   * sampled: reading every process's {@code /proc} entry would cost more than such a job, and what it used comes from
+   * its worker, which waited for it.
    */
   synchronized ProcessTreeMonitor start(Duration period, Consumer<Sample> listener) {
     if (sampler != null || stopped != null) {
@@ -105,13 +107,7 @@ final class ProcessTreeMonitor {
 
   private void sampleEvery(long periodNanos, Consumer<Sample> listener) {
     long next = nanoClock.getAsLong();
-    while (!Thread.currentThread().isInterrupted()) {
-      Sample sample = sample();
-      try {
-        listener.accept(sample);
-      } catch (RuntimeException e) {
-        LOG.warn("the listener of the monitor of session {} failed", session, e);
-      }
+    while (true) {
       next += periodNanos;
       long wait = next - nanoClock.getAsLong();
       if (wait < 0) { // fell behind (a slow /proc): keep the period between samples, never a burst of catch-ups
@@ -122,6 +118,12 @@ final class ProcessTreeMonitor {
         TimeUnit.NANOSECONDS.sleep(wait);
       } catch (InterruptedException e) {
         return; // stop() asked: the thread ends here
+      }
+      Sample sample = sample();
+      try {
+        listener.accept(sample);
+      } catch (RuntimeException e) {
+        LOG.warn("the listener of the monitor of session {} failed", session, e);
       }
     }
   }
@@ -168,7 +170,10 @@ final class ProcessTreeMonitor {
     return (double) ticks / ticksPerSecond;
   }
 
-  /** Stops sampling, takes a last sample and returns the statistics; later calls return the same. */
+  /**
+   * Stops sampling, takes a last sample if the tree was sampled before (a job that was never sampled is not now)
+   * and returns the statistics; later calls return the same.
+   */
   Statistics stop() throws InterruptedException {
     Thread thread;
     synchronized (this) {
@@ -183,7 +188,9 @@ final class ProcessTreeMonitor {
     }
     synchronized (this) {
       if (stopped == null) {
-        sample();
+        if (sampled) {
+          sample();
+        }
         stopped = statistics();
       }
       return stopped;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,6 +85,35 @@ class JobExecutionTest {
         statistics.toString());
     assertTrue(statistics.wallSeconds() >= 0.4 && statistics.wallSeconds() <= outcome.runtimeSeconds() + 0.5,
         statistics + " over a runtime of " + outcome.runtimeSeconds());
+  }
+
+  @Test
+  void aJobShorterThanTheSamplingPeriodGetsItsStatisticsFromTheWorker() throws Exception {
+    JobExecution.Job job = job(0, 0, "echo", "quick");
+    JobOutcome outcome = run(job);
+    assertEquals("SUCCESS", outcome.status(), outcome + "\n" + log(job));
+    ProcessTreeMonitor.Statistics statistics = outcome.statistics();
+    assertNotNull(statistics);
+    assertTrue(statistics.cpuSeconds() >= 0 && statistics.cpuSeconds() < outcome.runtimeSeconds() + 0.5,
+        statistics.toString());
+    assertTrue(statistics.peakMemoryBytes() > 5 * MIB, "the reaped child's largest resident set: " + statistics);
+    assertEquals(statistics.peakMemoryBytes(), statistics.averageMemoryBytes(), statistics.toString());
+    assertEquals(outcome.runtimeSeconds(), statistics.wallSeconds(), 1e-9);
+  }
+
+  @Test
+  void theWorkersUsageCompletesTheSampledStatistics() {
+    ObjectNode usage = JsonNodeFactory.instance.objectNode().put("cpuSeconds", 1.5).put("maxRssBytes", 300L * MIB);
+    ProcessTreeMonitor.Statistics sampled = new ProcessTreeMonitor.Statistics(1.2, 60, 200 * MIB, 150 * MIB, 1.9);
+    ProcessTreeMonitor.Statistics merged = JobExecution.withUsage(sampled, usage, 3.0);
+    assertEquals(new ProcessTreeMonitor.Statistics(1.5, 50, 300 * MIB, 150 * MIB, 3.0), merged,
+        "CPU after the last sample counts; the peak is the larger; the mean stays the sampled one");
+
+    ProcessTreeMonitor.Statistics unsampled = new ProcessTreeMonitor.Statistics(0, 0, 0, 0, 0);
+    assertEquals(new ProcessTreeMonitor.Statistics(0.02, 40, 30 * MIB, 30 * MIB, 0.05), JobExecution.withUsage(
+        unsampled, usage.put("cpuSeconds", 0.02).put("maxRssBytes", 30L * MIB), 0.05));
+    assertEquals(sampled, JobExecution.withUsage(sampled, null, 3.0), "a worker that did not say: the samples");
+    assertNull(JobExecution.withUsage(null, null, 3.0));
   }
 
   @Test

@@ -130,15 +130,16 @@ class Supervisor:
 
     def _wait(self, job: _Job, read_fd: int, pump: LogPump) -> None:
         try:
-            status = self._reap(job)
+            status, usage = self._reap(job)
             outcome = _read_outcome(read_fd)
         finally:
             os.close(read_fd)
             # Processes that escaped the job's group may hold the log pipe open: drain briefly, then stop.
             pump.finish()
-        self._channel.send(done_message(job.job, status, outcome))
+        self._channel.send(done_message(job.job, status, outcome, usage))
 
-    def _reap(self, job: _Job) -> int:
+    def _reap(self, job: _Job) -> Tuple[int, Any]:
+        """Waits for the job's child; returns its wait status and its resource usage (with its waited-for children's)."""
         if hasattr(os, "waitid"):
             # Wait without reaping: while the child is a zombie its pid and process group id stay
             # reserved, so neither a kill nor the clean-up below can reach an unrelated process.
@@ -146,16 +147,25 @@ class Supervisor:
             with self._lock:
                 self._running = None
                 _signal_group(job.pid, signal.SIGKILL)  # what is left of the job: its grandchildren
-            return os.waitpid(job.pid, 0)[1]
-        status = os.waitpid(job.pid, 0)[1]
+            return os.wait4(job.pid, 0)[1:]
+        _, status, usage = os.wait4(job.pid, 0)
         with self._lock:
             self._running = None
-        return status
+        return status, usage
 
 
-def done_message(job_id: str, status: int, outcome: Optional[Outcome]) -> Dict[str, Any]:
-    """The ``done`` message for a child's wait status and the outcome it reported (if any)."""
+def usage_of(rusage: Any) -> Dict[str, Any]:
+    """What a reaped child used: CPU seconds (user and system) and its largest resident set, in bytes."""
+    # ru_maxrss is in kibibytes on Linux, in bytes on macOS
+    scale = 1 if sys.platform == "darwin" else 1024
+    return {"cpuSeconds": round(rusage.ru_utime + rusage.ru_stime, 6), "maxRssBytes": int(rusage.ru_maxrss) * scale}
+
+
+def done_message(job_id: str, status: int, outcome: Optional[Outcome], rusage: Any = None) -> Dict[str, Any]:
+    """The ``done`` message for a child's wait status, the outcome it reported (if any) and its resource usage."""
     message: Dict[str, Any] = {"type": "done", "job": job_id, "exitCode": 0, "signal": None, "resultKind": None, "error": None}
+    if rusage is not None:
+        message["usage"] = usage_of(rusage)
     if os.WIFSIGNALED(status):
         signum = os.WTERMSIG(status)
         message.update(exitCode=-signum, signal=signum, error="killed by signal %d (%s)" % (signum, _signal_name(signum)))
