@@ -91,7 +91,9 @@ final class BenchContext {
   void deleteFunctions() {
     for (Function f : created) {
       try {
-        f.stop();
+        if (f.refresh().status() == FunctionStatus.READY) {
+          f.stop();
+        }
         f.delete(true);
       } catch (RuntimeException e) {
         LOG.warn("could not delete benchmark function {}: {}", f.id(), e.getMessage());
