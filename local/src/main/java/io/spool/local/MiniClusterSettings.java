@@ -48,9 +48,6 @@ final class MiniClusterSettings {
     conf.set(DFSConfigKeys.DFS_NAMENODE_NAME_DIR_KEY, hdfsDir.resolve(NAME_DIR).toUri().toString());
     conf.set(DFSConfigKeys.DFS_DATANODE_DATA_DIR_KEY, hdfsDir.resolve(DATA_DIR).toUri().toString());
     conf.set(CommonConfigurationKeys.HADOOP_TMP_DIR, tmpDir.toString());
-    // a file may close once its last block is committed, before the DataNode's report of it reaches the NameNode:
-    // otherwise a writer that wins that race (more than half of the small files every job writes) retries its close
-    conf.setInt(DFSConfigKeys.DFS_NAMENODE_FILE_CLOSE_NUM_COMMITTED_ALLOWED_KEY, 1);
     return conf;
   }
 
