@@ -164,6 +164,21 @@ class ExecutorMainTest {
     }
   }
 
+  @Test
+  void filesCloseWithAShortFirstRetryUnlessTheClientsConfigurationSaysOtherwise() throws Exception {
+    Files.writeString(dir.resolve(ExecutorMain.JOB_CONF), "<configuration/>");
+    Configuration defaults = ExecutorMain.jobConfiguration(dir);
+    assertEquals(2, defaults.getInt(ExecutorMain.HDFS_COMPLETE_FILE_DELAY, -1));
+    assertEquals(13, defaults.getInt(ExecutorMain.HDFS_COMPLETE_FILE_RETRIES, -1));
+
+    Files.writeString(dir.resolve(ExecutorMain.JOB_CONF), "<configuration><property><name>"
+        + ExecutorMain.HDFS_COMPLETE_FILE_DELAY + "</name><value>50</value></property></configuration>");
+    Configuration configured = ExecutorMain.jobConfiguration(dir);
+    assertEquals(50, configured.getInt(ExecutorMain.HDFS_COMPLETE_FILE_DELAY, -1));
+    assertEquals(new Configuration().getInt(ExecutorMain.HDFS_COMPLETE_FILE_RETRIES, -1),
+        configured.getInt(ExecutorMain.HDFS_COMPLETE_FILE_RETRIES, -1), "the cluster's own retries stand");
+  }
+
   /** A log line's timestamp and the space after it, as a regular expression. */
   private static final String TIMESTAMPED = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ";
 
