@@ -26,7 +26,7 @@ final class ThroughputWorkload {
   /** Executors of the Spool function: one per core of the machine the budgets are written for. */
   static final int CONCURRENCY = 2;
   /** Numbers of map tasks that Hadoop Streaming is tried with (linesPerMap = calls / maps). */
-  static final int[] STREAMING_MAPS = {2, 4, 16};
+  static final int[] STREAMING_MAPS = {1, 2, 4};
 
   private static final String POOL_SOURCE = """
       import multiprocessing
