@@ -27,11 +27,15 @@ final class BenchContext {
   static final double BURN_SECONDS = 0.005;
 
   private static final String BURN_SOURCE = """
-      \"\"\"The benchmark's function: burns about %s s of CPU and returns a small value.\"\"\"
+      \"\"\"The benchmark's function: burns about %s s of CPU and returns a small value.
+
+      With hold, it first sleeps that many seconds: a job that keeps its executor busy.
+      \"\"\"
       import time
 
 
-      def burn(i):
+      def burn(i, hold=0):
+          time.sleep(hold)
           start = time.process_time()
           while time.process_time() - start < %s:
               pass

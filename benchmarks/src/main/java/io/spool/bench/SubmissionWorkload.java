@@ -18,10 +18,9 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * {@code map} of M jobs to a STOPPED function (so that none runs): jobs/s into ZooKeeper, the ZooKeeper bytes (data
- * and path) of the job znodes of one shard, per job, and the growth of the live master's heap per queued job. The
- * function is built first, so its master is up and idle; the master learns of the M jobs from the submission log and
- * queues them, but cannot start any while the function is STOPPED.
+ * {@code map} of M jobs: jobs/s into ZooKeeper, the ZooKeeper bytes (data and path) of the job znodes of one shard,
+ * per job, and the growth of the live master's heap per queued job. The function has one executor, kept busy by a
+ * job that sleeps, so its master learns of the M jobs from the submission log and queues them but can start none.
  */
 final class SubmissionWorkload {
 
@@ -34,6 +33,8 @@ final class SubmissionWorkload {
   /** Pause between two baseline readings of the master's heap (their difference is the baseline's drift). */
   private static final long BASELINE_SETTLE_MS = 1000;
   private static final long QUEUE_POLL_MS = 500;
+  /** How long the job that keeps the executor busy sleeps: longer than any repetition (it is canceled after). */
+  private static final int HOLD_SECONDS = 3600;
 
   private SubmissionWorkload() {}
 
@@ -53,7 +54,7 @@ final class SubmissionWorkload {
       for (int r = 0; r < ctx.options.repetitions(); r++) {
         Function f = ctx.track(ctx.burnFunction(1).build().save());
         BenchContext.awaitBuilt(f);
-        f.stop();
+        Job hold = occupyTheExecutor(f);
         Baseline baseline = baseline(ctx, f, heap);
         long start = System.nanoTime();
         List<Job> jobs = f.map(args);
@@ -73,6 +74,9 @@ final class SubmissionWorkload {
             ctx.progress("  master heap not measured: %s", e.getMessage());
           }
         }
+        f.stop();
+        hold.cancel();
+        hold.waitForCompletion(BenchContext.TIMEOUT);
         ctx.deleteFunctions();
       }
     }
@@ -80,6 +84,23 @@ final class SubmissionWorkload {
         Measurement.alone("submission", "map of " + m + " jobs into ZooKeeper", "jobs/s", rates, Map.of()),
         Measurement.alone("submission", "ZooKeeper bytes per job (data + path)", "bytes", bytes, Map.of()),
         heap.measurement(m));
+  }
+
+  /**
+   * Starts a job that sleeps on the function's only executor and waits until it runs: every job mapped after it
+   * stays in the master's queue.
+   */
+  private static Job occupyTheExecutor(Function f) throws InterruptedException {
+    Job hold = f.callWith(List.of(-1), Map.of("hold", HOLD_SECONDS));
+    long deadline = System.nanoTime() + BenchContext.TIMEOUT.toNanos();
+    while (hold.refresh().status() != JobStatus.RUNNING) {
+      if (hold.status().isTerminal() || System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("the job that holds the executor of function " + f.id() + " did not start: "
+            + hold.status() + (hold.errorReason() == null ? "" : " (" + hold.errorReason() + ")"));
+      }
+      Thread.sleep(QUEUE_POLL_MS);
+    }
+    return hold;
   }
 
   /** The master's live heap before anything is queued, or null (and the reason noted) if it cannot be read. */
