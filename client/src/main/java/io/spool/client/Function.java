@@ -287,7 +287,10 @@ public final class Function {
     return this;
   }
 
-  /** Makes a READY function STOPPED: no new job starts; running jobs finish. */
+  /**
+   * Makes a READY function STOPPED: no new job starts; running jobs finish, and then its master exits (it holds a
+   * share of the cluster that other functions' masters may need); {@link #start()} starts one again.
+   */
   public Function stop() {
     requireSaved();
     record = spool.store().updateFunction(record.id(), f -> f.transition(FunctionStatus.STOPPED, null)
