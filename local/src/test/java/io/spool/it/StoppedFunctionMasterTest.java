@@ -11,6 +11,7 @@ import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobStatus;
 import io.spool.local.SpoolClusterExtension;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -142,6 +143,23 @@ class StoppedFunctionMasterTest {
     for (Job job : List.of(jobs.get(0), jobs.get(19))) {
       assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
     }
+  }
+
+  @Test
+  void stopDuringTheBuildLetsTheBuildFinishAndKeepsTheFunctionStopped() throws Exception {
+    Function f = save(Function.builder(spool, "geo_pkg.sub.reader.idna_version").memory(256)
+        .includeModules(List.of("geo_pkg.sub")).requirements(List.of("idna==3.20"))
+        .pythonPath(List.of(Paths.get(StoppedFunctionMasterTest.class.getResource("/python/pkgs").toURI()))));
+    assertEquals(FunctionStatus.BUILDING, f.status());
+    f.stop();
+    Job job = f.call();
+    awaitStatus(f, FunctionStatus.STOPPED);
+    awaitNoActiveMaster(f, Duration.ofSeconds(30));
+    assertEquals(JobStatus.PENDING, job.refresh().status());
+
+    f.start();
+    assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), () -> job.errorReason() + "\n" + f.buildLog());
+    assertEquals("3.20", job.result(), "the job runs in the environment built for the function");
   }
 
   @Test
