@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * The ApplicationMaster of one function: takes the function's master lock and epoch, builds its environment,
  * recovers and follows its submission log, and runs its jobs on executors until it has been idle for the
  * configured time; then it exits and the next submission starts a new master. It exits as soon as none of its jobs
- * runs if the function is not READY (its start starts a new master), and at once if the function is deleted. While it runs, it also purges the
- * function owner's expired logs now and then ({@link LogPurger}).
+ * runs if the function is not READY (its start starts a new master), and at once if the function is deleted. While
+ * it runs, it also purges the function owner's expired logs now and then ({@link LogPurger}).
  */
 public final class FunctionMaster {
 
