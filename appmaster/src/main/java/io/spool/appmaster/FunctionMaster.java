@@ -10,6 +10,7 @@ import io.spool.core.config.Images;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobRecord;
 import io.spool.core.state.StaleFenceException;
 import io.spool.core.state.StateStore;
@@ -48,8 +49,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The ApplicationMaster of one function: takes the function's master lock and epoch, builds its environment,
  * recovers and follows its submission log, and runs its jobs on executors until it has been idle for the
- * configured time; then it exits and the next submission starts a new master. While it runs, it also purges the
- * function owner's expired logs now and then ({@link LogPurger}).
+ * configured time; then it exits and the next submission starts a new master. It exits as soon as none of its jobs
+ * runs if the function is not READY (its start starts a new master), and at once if the function is deleted. While
+ * it runs, it also purges the function owner's expired logs now and then ({@link LogPurger}).
  */
 public final class FunctionMaster {
 
@@ -135,8 +137,12 @@ public final class FunctionMaster {
   @SuppressWarnings("try") // the log purger runs on its own while the master serves
   private void serve(StateStore store, MasterLeadership leadership, AMRMClient<ContainerRequest> amrm, String host,
       byte[] secret, boolean lastAttempt) throws Exception {
-    function = store.function(functionId).map(v -> v.value())
-        .orElseThrow(() -> new IllegalStateException("function " + functionId + " does not exist"));
+    Optional<FunctionRecord> saved = store.function(functionId).map(v -> v.value());
+    if (saved.isEmpty()) {
+      deleted();
+      return;
+    }
+    function = saved.get();
     BlobStore blobs = BlobStore.open(conf);
     ExecutorRegistry registry = new ExecutorRegistry();
     Allocator[] allocator = new Allocator[1];
@@ -156,7 +162,7 @@ public final class FunctionMaster {
         if (allocator[0] != null) {
           allocator[0].wake();
         }
-      }).build());
+      }).forDeletes(gone -> deleted()).build());
       functionCache.start();
       ExecutorServer[] serverRef = new ExecutorServer[1];
       try (CancelWatcher cancels = new CancelWatcher(store, jobId -> forwardCancel(scheduler, serverRef[0], jobId));
@@ -179,7 +185,9 @@ public final class FunctionMaster {
             f -> function = f).build(interpreter(function));
         long idleExitMs = conf.getLong(SpoolConfig.MASTER_IDLE_EXIT_MS, SpoolConfig.MASTER_IDLE_EXIT_MS_DEFAULT);
         while (!shutdown.await(500)) {
-          if (scheduler.idleFor(idleExitMs)) {
+          // a stopped (or failed) function's jobs wait for its start(), which starts a master: holding an
+          // application master's share of the cluster meanwhile would only keep other functions' masters waiting
+          if (scheduler.idleFor(function.status() == FunctionStatus.READY ? idleExitMs : 0)) {
             exitIfStillIdle(store, leadership, scheduler, host, port);
           }
         }
@@ -192,14 +200,29 @@ public final class FunctionMaster {
   private void exitIfStillIdle(StateStore store, MasterLeadership leadership, Scheduler scheduler, String host,
       int port) throws Exception {
     leadership.unpublish();
-    boolean newWork = store.submissions(functionId).stream()
+    // read again once the live node is gone: a start or a submission that came meanwhile keeps this master
+    Optional<FunctionStatus> status = store.function(functionId).map(v -> v.value().status());
+    boolean ready = status.orElse(null) == FunctionStatus.READY;
+    boolean newWork = ready && store.submissions(functionId).stream()
         .anyMatch(s -> !scheduler.knownSubmissions().contains(s.name()));
-    if (newWork || !scheduler.idleFor(0)) {
+    if (newWork || scheduler.busy(ready)) {
       leadership.publish(attempt.getApplicationId().toString(), host, port);
       return;
     }
+    if (status.isEmpty()) {
+      deleted();
+      return;
+    }
+    shutdown.request(new Shutdown.Reason(FinalApplicationStatus.SUCCEEDED, Shutdown.EXIT_SUCCESS, ready
+        ? "no work left for function " + functionId
+        : "function " + functionId + " is " + status.get() + ": no job runs and none starts until it is READY",
+        true));
+  }
+
+  /** The function was deleted (its jobs with it): nothing is left to do, and no later attempt should run. */
+  private void deleted() {
     shutdown.request(new Shutdown.Reason(FinalApplicationStatus.SUCCEEDED, Shutdown.EXIT_SUCCESS,
-        "no work left for function " + functionId, true));
+        "function " + functionId + " was deleted", true));
   }
 
   private void lostLeadership(StaleFenceException stale, boolean lastAttempt) {

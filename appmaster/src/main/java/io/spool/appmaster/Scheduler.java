@@ -116,9 +116,18 @@ final class Scheduler {
     return running.size();
   }
 
-  /** Whether there has been no queued or running job for at least {@code millis}. */
+  /**
+   * Whether there has been nothing to do for at least {@code millis}: no job running or being handed out, and no
+   * queued job that could be handed out (jobs of a function that is not READY wait for its start, not for this
+   * master).
+   */
   synchronized boolean idleFor(long millis) {
-    return queue.isEmpty() && running.isEmpty() && dispatching == 0 && clock.millis() - lastActive >= millis;
+    return !busy(runnable()) && clock.millis() - lastActive >= millis;
+  }
+
+  /** Whether a job runs or is being handed out, or, if {@code runnable}, one is queued. */
+  synchronized boolean busy(boolean runnable) {
+    return !running.isEmpty() || dispatching > 0 || runnable && !queue.isEmpty();
   }
 
   /** Stops handing out jobs (ZooKeeper connection suspended) or starts again. */

@@ -274,11 +274,14 @@ public final class Function {
     return jobs;
   }
 
-  /** Makes a STOPPED function READY: its pending jobs start (a master is started if none is live). */
+  /**
+   * Makes a STOPPED function READY: its pending jobs start (a master is started if none is live). A function still
+   * BUILDING becomes READY when its build ends.
+   */
   public Function start() {
     requireSaved();
-    record = spool.store().updateFunction(record.id(), f -> f.transition(FunctionStatus.READY, null)
-        .modifiedDate(Instant.now()));
+    record = spool.store().updateFunction(record.id(), f -> (f.status() == FunctionStatus.BUILDING ? f.autoStart(true)
+        : f.transition(FunctionStatus.READY, null)).modifiedDate(Instant.now()));
     try {
       spool.masters().ensureMaster(record);
     } catch (IOException e) {
@@ -287,11 +290,15 @@ public final class Function {
     return this;
   }
 
-  /** Makes a READY function STOPPED: no new job starts; running jobs finish. */
+  /**
+   * Makes a READY function STOPPED: no new job starts; running jobs finish, and then its master exits (it holds a
+   * share of the cluster that other functions' masters may need); {@link #start()} starts one again. A function
+   * still BUILDING becomes STOPPED when its build ends (its master builds only what is BUILDING).
+   */
   public Function stop() {
     requireSaved();
-    record = spool.store().updateFunction(record.id(), f -> f.transition(FunctionStatus.STOPPED, null)
-        .modifiedDate(Instant.now()));
+    record = spool.store().updateFunction(record.id(), f -> (f.status() == FunctionStatus.BUILDING ? f.autoStart(false)
+        : f.transition(FunctionStatus.STOPPED, null)).modifiedDate(Instant.now()));
     return this;
   }
 

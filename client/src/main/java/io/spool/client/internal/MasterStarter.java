@@ -5,6 +5,7 @@ import io.spool.core.blob.BlobStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
 import io.spool.core.state.StateStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,6 +59,9 @@ public final class MasterStarter {
   private static final EnumSet<YarnApplicationState> ACTIVE = EnumSet.of(YarnApplicationState.NEW,
       YarnApplicationState.NEW_SAVING, YarnApplicationState.SUBMITTED, YarnApplicationState.ACCEPTED,
       YarnApplicationState.RUNNING);
+
+  /** Statuses in which a function's master has something to do: build its environment, run its jobs. */
+  private static final Set<FunctionStatus> NEEDS_MASTER = EnumSet.of(FunctionStatus.BUILDING, FunctionStatus.READY);
 
   private final Configuration conf;
   private final StateStore store;
@@ -161,8 +165,14 @@ public final class MasterStarter {
     }
   }
 
-  /** Starts a master for the function unless one is live or already starting. */
+  /**
+   * Starts a master for the function unless one is live or already starting, or unless the function is STOPPED or
+   * BUILD_FAILED: then no job of it can start, and {@code start()} starts a master when it becomes READY.
+   */
   public synchronized void ensureMaster(FunctionRecord function) throws IOException {
+    if (!NEEDS_MASTER.contains(function.status())) {
+      return;
+    }
     try {
       if (liveMasterRuns(function.id())) {
         return;

@@ -83,7 +83,10 @@ public final class SpoolConfig {
   public static final String MASTER_MAX_ATTEMPTS = "spool.master.max-attempts";
   public static final int MASTER_MAX_ATTEMPTS_DEFAULT = 2;
 
-  /** Milliseconds a master with no pending or running job waits before it exits (the next submission starts one). */
+  /**
+   * Milliseconds a master with no pending or running job waits before it exits (the next submission starts one). The
+   * master of a STOPPED function exits as soon as none of its jobs runs (start() starts one).
+   */
   public static final String MASTER_IDLE_EXIT_MS = "spool.master.idle-exit-ms";
   public static final long MASTER_IDLE_EXIT_MS_DEFAULT = 120_000L;
 
