@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection to a cluster's Spool: its ZooKeeper state, its file system and its ResourceManager. Thread-safe;
@@ -25,6 +27,8 @@ import org.apache.hadoop.yarn.client.api.YarnClient;
  * }</pre>
  */
 public final class Spool implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
 
   private final Configuration conf;
   private final StateStore store;
@@ -45,11 +49,18 @@ public final class Spool implements AutoCloseable {
     this.store = StateStore.builder().configuration(conf).build();
     this.store.start();
     try {
-      this.blobs = BlobStore.open(conf);
+      // a file system of its own: the application this client runs in may close Hadoop's shared one
+      this.blobs = BlobStore.openPrivate(conf);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    try {
       this.yarn = YarnClient.createYarnClient();
       this.yarn.init(conf);
       this.yarn.start();
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
+      closeQuietly(blobs);
       store.close();
       throw e;
     }
@@ -132,7 +143,16 @@ public final class Spool implements AutoCloseable {
     try {
       yarn.stop();
     } finally {
+      closeQuietly(blobs);
       store.close();
+    }
+  }
+
+  private static void closeQuietly(BlobStore blobs) {
+    try {
+      blobs.fileSystem().close();
+    } catch (IOException e) {
+      LOG.warn("closing the client's file system failed", e);
     }
   }
 }

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,15 @@ class ResultsTest {
     assertEquals(List.of(0.0, 0.25, 0.5, 0.75, 1.0), floats.result());
     double[] typed = floats.result(double[].class);
     assertArrayEquals(new double[] {0, 0.25, 0.5, 0.75, 1.0}, typed);
+  }
+
+  @Test
+  void theClientReadsResultsAfterTheApplicationClosesHadoopsSharedFileSystem() throws Exception {
+    Job before = succeeded(save("floats").call(2));
+    FileSystem.get(spool.configuration()).close(); // what an application (or a library in it) may do at any time
+    assertEquals(List.of(0.0, 0.25), before.result());
+    Job after = succeeded(save("floats").call(3));
+    assertEquals(List.of(0.0, 0.25, 0.5), after.result());
   }
 
   /** A Java type shaped like the JSON of {@code as_dict}. */

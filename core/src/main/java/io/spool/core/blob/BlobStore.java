@@ -55,7 +55,19 @@ public final class BlobStore {
 
   /** The store on the configured default file system and root. */
   public static BlobStore open(Configuration conf) throws IOException {
-    return new BlobStore(FileSystem.get(conf), new Path(conf.getTrimmed(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT)));
+    return new BlobStore(FileSystem.get(conf), root(conf));
+  }
+
+  /**
+   * The store on a file system instance of its own, which the caller closes ({@code fileSystem().close()}): not
+   * Hadoop's shared, cached one, which any other code in the same JVM may close.
+   */
+  public static BlobStore openPrivate(Configuration conf) throws IOException {
+    return new BlobStore(FileSystem.newInstance(conf), root(conf));
+  }
+
+  private static Path root(Configuration conf) {
+    return new Path(conf.getTrimmed(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT));
   }
 
   public FileSystem fileSystem() {
