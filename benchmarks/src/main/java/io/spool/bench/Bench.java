@@ -122,6 +122,13 @@ public final class Bench implements Callable<Integer> {
             ctx.deleteFunctions();
           }
         }
+        if (options.workloads().contains(Workload.THROUGHPUT) && options.streaming()) {
+          console.printf("throughput: Hadoop Streaming (last: its cluster leaves the embedded YARN unusable) ...%n");
+          console.flush();
+          Measurement spoolRow = rows.stream().filter(m -> "throughput".equals(m.workload())).findFirst()
+              .orElseThrow();
+          rows.add(rows.indexOf(spoolRow) + 1, ThroughputWorkload.streaming(ctx, spoolRow));
+        }
       }
     } finally {
       if (dataDir == null) {

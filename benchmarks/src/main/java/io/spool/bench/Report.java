@@ -27,7 +27,7 @@ final class Report {
   static final String PLOT_FILE = "bench.png";
 
   private static final int ROW_HEIGHT = 56;
-  private static final int WIDTH = 1000;
+  private static final int WIDTH = 1200;
   private static final int LABEL_WIDTH = 380;
   private static final Color SPOOL = new Color(0x2b6cb0);
   private static final Color PEER = new Color(0xdd6b20);
@@ -103,7 +103,7 @@ final class Report {
       g.setColor(Color.BLACK);
       g.drawString("Spool (blue) vs its peer (orange): medians, each row scaled to its larger bar", 10, 22);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      int barSpace = WIDTH - LABEL_WIDTH - 150;
+      int barSpace = WIDTH - LABEL_WIDTH - 320; // room for a value and its peer's name beside the longest bar
       for (int i = 0; i < rows.size(); i++) {
         Measurement m = rows.get(i);
         int y = 45 + i * ROW_HEIGHT;

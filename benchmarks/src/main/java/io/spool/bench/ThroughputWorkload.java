@@ -75,9 +75,6 @@ final class ThroughputWorkload {
     String metric = n + " calls of 5 ms, submit → all results read";
     List<Measurement> rows = new ArrayList<>();
     rows.add(new Measurement("throughput", metric, "s", spool, "multiprocessing.Pool(2)", pool, Map.of()));
-    if (ctx.options.streaming()) {
-      rows.add(streaming(ctx, metric, spool));
-    }
     if (spoolCpu.size() == ctx.options.repetitions()) {
       rows.add(new Measurement("throughput", "CPU per call, all processes", "ms", spoolCpu,
           "multiprocessing.Pool(2)", poolCpu, Map.of()));
@@ -100,10 +97,14 @@ final class ThroughputWorkload {
   }
 
   /**
-   * The same calls through Hadoop Streaming, per repetition the fastest of a few linesPerMap values (every one of
-   * them kept in the raw samples).
+   * The same calls as {@code spoolRow}'s through Hadoop Streaming, per repetition the fastest of a few linesPerMap
+   * values (every one of them kept in the raw samples). Its MiniMRYarnCluster's ResourceManager resets a static that
+   * the embedded cluster's ResourceManager shares, after which the embedded NodeManager refuses new containers as
+   * "allocated by a previous RM": run it after every Spool workload.
    */
-  private static Measurement streaming(BenchContext ctx, String metric, List<Double> spool) throws Exception {
+  static Measurement streaming(BenchContext ctx, Measurement spoolRow) throws Exception {
+    String metric = spoolRow.metric();
+    List<Double> spool = spoolRow.spool();
     int n = ctx.options.jobs();
     List<Integer> linesPerMap = new ArrayList<>();
     for (int divisor : STREAMING_MAPS) {

@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -37,11 +38,18 @@ class BenchSmallTest {
     String table = Files.readString(out.resolve(Report.TABLE_FILE));
     JsonNode json = new ObjectMapper().readTree(out.resolve(Report.JSON_FILE).toFile());
     Set<String> reported = new HashSet<>();
+    Set<String> metrics = new HashSet<>();
     for (JsonNode m : json.get("measurements")) {
       reported.add(m.get("workload").asText());
+      metrics.add(m.get("metric").asText().strip());
       assertTrue(m.get("spool").size() >= 1, m.toString());
     }
     assertEquals(WORKLOADS, reported);
+    for (String explained : List.of("CPU per call, all processes", "of which Python workers and jobs",
+        "submit → RUNNING, p50", "RUNNING → ended, p50", "reading the result, p50")) {
+      assertTrue(metrics.contains(explained), explained + " in " + metrics);
+    }
+    assertTrue(metrics.stream().anyMatch(m -> m.startsWith("master heap per queued job")), metrics.toString());
     for (String workload : WORKLOADS) {
       assertTrue(table.contains(workload), table);
       assertTrue(console.toString().contains(workload), console.toString());
