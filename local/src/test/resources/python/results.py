@@ -8,6 +8,7 @@ from spool import ComputeResult
 
 
 def as_dict(i):
+    print("tile", i)
     return {"i": i, "name": f"tile-{i}", "nested": {"ok": True, "values": [1, 2, 3]}}
 
 

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
 
 /**
  * The lines of a job's log as they are written: the runner copies a running attempt's log to the file system every
@@ -98,6 +99,9 @@ final class LogFollower implements Iterator<String> {
     try (FSDataInputStream in = fs.open(path)) {
       long length = fs.getFileStatus(path).getLen();
       if (length < offset) {
+        if (beingWritten(fs, path)) {
+          return; // the runner is replacing its copy: shorter only until it is whole, read it then
+        }
         offset = 0;
         partial.reset();
       }
@@ -118,6 +122,11 @@ final class LogFollower implements Iterator<String> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the log of job " + job.id() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether the file is open for writing (HDFS shows such a file without its last block's bytes). */
+  private static boolean beingWritten(FileSystem fs, Path path) throws IOException {
+    return fs instanceof DistributedFileSystem dfs && !dfs.isFileClosed(path);
   }
 
   private void flushPartial() {
