@@ -1,5 +1,6 @@
 package io.spool.bench;
 
+import io.spool.appmaster.FunctionMaster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 final class MasterHeap {
 
   /** The master's main class, as its container's command line names it. */
-  static final String MASTER_CLASS = "io.spool.appmaster.FunctionMaster";
+  static final String MASTER_CLASS = FunctionMaster.class.getName();
 
   /** Full GCs in a row that {@link #liveHistogram} runs: HotSpot's default MarkSweepAlwaysCompactCount. */
   static final int FULL_GCS = 4;

@@ -1,5 +1,6 @@
 package io.spool.bench;
 
+import io.spool.runner.ExecutorMain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,10 +77,10 @@ final class ProcessCpu {
   private static Role role(ProcessHandle p) {
     String line = p.info().commandLine().orElse("");
     boolean java = p.info().command().map(c -> c.endsWith("/java")).orElse(false);
-    if (java && line.contains("io.spool.appmaster.FunctionMaster")) {
+    if (java && line.contains(MasterHeap.MASTER_CLASS)) {
       return Role.MASTER;
     }
-    if (java && line.contains("io.spool.runner.ExecutorMain")) {
+    if (java && line.contains(ExecutorMain.class.getName())) {
       return Role.EXECUTOR;
     }
     if (line.contains("spool_worker.py")) {
