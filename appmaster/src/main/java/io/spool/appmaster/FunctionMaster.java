@@ -7,6 +7,7 @@ import io.spool.core.blob.BlobStore;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Messages;
 import io.spool.core.config.Images;
+import io.spool.core.config.ServerLinks;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
@@ -107,7 +108,8 @@ public final class FunctionMaster {
     AMRMClient<ContainerRequest> amrm = AMRMClient.createAMRMClient();
     amrm.init(conf);
     amrm.start();
-    amrm.registerApplicationMaster(host, 0, "");
+    String trackingUrl = ServerLinks.functionPage(conf, functionId);
+    amrm.registerApplicationMaster(host, 0, trackingUrl);
     try (StateStore store = StateStore.builder().configuration(conf).build()) {
       store.start();
       MasterLeadership leadership = new MasterLeadership(store, functionId);
@@ -127,7 +129,7 @@ public final class FunctionMaster {
     } finally {
       Shutdown.Reason reason = shutdown.reason();
       if (reason != null && (reason.unregister() || lastAttempt)) {
-        amrm.unregisterApplicationMaster(reason.status(), reason.message(), "");
+        amrm.unregisterApplicationMaster(reason.status(), reason.message(), trackingUrl);
       }
       amrm.stop();
     }

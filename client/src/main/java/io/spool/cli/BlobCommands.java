@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.client.Blob;
 import io.spool.client.BlobSearch;
 import io.spool.client.Spool;
+import io.spool.client.view.BlobView;
 import io.spool.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,22 +24,7 @@ import picocli.CommandLine.Parameters;
 final class BlobCommands {
 
   static ObjectNode describe(Blob b) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("name", b.name());
-    node.put("owner", b.owner());
-    node.put("functionId", b.functionId());
-    node.put("jobId", b.jobId());
-    node.put("size", b.size());
-    node.put("kind", b.kind());
-    node.put("serializer", b.serializer().orElse(null));
-    node.put("creationDate", b.creationDate() == null ? null : b.creationDate().toString());
-    node.put("description", b.description().orElse(null));
-    ArrayNode tags = node.putArray("tags");
-    b.tags().forEach(tags::add);
-    node.set("extraProperties", Json.values().valueToTree(b.extraProperties()));
-    node.set("geometry", b.geometry().orElse(null));
-    node.put("expires", b.expires().map(Object::toString).orElse(null));
-    return node;
+    return Json.values().valueToTree(BlobView.of(b));
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List your results.",

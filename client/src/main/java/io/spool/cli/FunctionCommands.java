@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.client.BuildFailedException;
 import io.spool.client.Function;
 import io.spool.client.FunctionSearch;
+import io.spool.client.FunctionSpec;
 import io.spool.client.Spool;
+import io.spool.client.view.FunctionView;
+import io.spool.core.json.Json;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
-import io.spool.core.json.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,32 +35,7 @@ import picocli.CommandLine.Parameters;
 final class FunctionCommands {
 
   static ObjectNode describe(Function f) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("id", f.id());
-    node.put("name", f.name());
-    node.put("status", String.valueOf(f.status()));
-    if (f.statusReason() != null) {
-      node.put("statusReason", f.statusReason());
-    }
-    node.put("entrypoint", f.entrypoint());
-    node.put("image", f.image());
-    node.put("cpus", f.cpus());
-    node.put("memory", f.memory());
-    node.put("maximumConcurrency", f.maximumConcurrency());
-    node.put("timeout", f.timeout());
-    node.put("retryCount", f.retryCount());
-    node.put("queue", f.queue());
-    node.put("priority", f.priority());
-    node.put("nodeLabel", f.nodeLabel().orElse(null));
-    node.put("enabled", f.enabled());
-    node.put("autoStart", f.autoStart());
-    node.put("owner", f.owner());
-    node.put("creationDate", String.valueOf(f.creationDate()));
-    ObjectNode env = node.putObject("environment");
-    f.environment().forEach(env::put);
-    ObjectNode stats = node.putObject("jobStatistics");
-    f.jobStatistics().forEach((status, n) -> stats.put(status.name(), n));
-    return node;
+    return Json.values().valueToTree(FunctionView.of(f, true));
   }
 
   /** Prints a function as JSON (one line with --json, indented otherwise). */
@@ -129,7 +106,7 @@ final class FunctionCommands {
     @Override
     public Integer call() throws Exception {
       if (spec != null) {
-        applySpec(FunctionSpecFile.read(spec));
+        applySpec(FunctionSpec.read(spec));
       }
       if (entrypoint == null) {
         throw new IllegalArgumentException("give the ENTRYPOINT, or a --spec file with an \"entrypoint\"");
@@ -158,7 +135,7 @@ final class FunctionCommands {
     }
 
     /** Takes from the spec every attribute that no flag gave. */
-    private void applySpec(FunctionSpecFile file) {
+    private void applySpec(FunctionSpec file) {
       entrypoint = entrypoint != null ? entrypoint : file.entrypoint();
       name = name != null ? name : file.text("name");
       image = image != null ? image : file.text("image");

@@ -8,6 +8,7 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.JobSearch;
 import io.spool.client.Spool;
+import io.spool.client.view.JobView;
 import io.spool.core.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -185,20 +186,7 @@ final class JobCommands {
 
   /** A job as JSON: the shape of {@code job get --json} and of each element of {@code job list --json}. */
   static ObjectNode describe(Job job) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("id", job.id());
-    node.put("functionId", job.functionId());
-    node.put("status", job.status().name());
-    node.put("executionCount", job.executionCount());
-    node.put("exitCode", job.exitCode());
-    node.put("errorReason", job.errorReason());
-    node.put("runtime", job.runtime());
-    ArrayNode tags = node.putArray("tags");
-    job.tags().forEach(tags::add);
-    node.put("creationDate", iso(job.creationDate()));
-    node.put("lastExecutionDate", iso(job.lastExecutionDate()));
-    node.put("lastCompletionDate", iso(job.lastCompletionDate()));
-    return node;
+    return Json.values().valueToTree(JobView.of(job, false));
   }
 
   private static String iso(Instant t) {
@@ -216,7 +204,7 @@ final class JobCommands {
     @Override
     public Integer call() throws Exception {
       try (Spool spool = connection.get()) {
-        ObjectNode node = describe(Job.get(spool, id));
+        ObjectNode node = Json.values().valueToTree(JobView.of(Job.get(spool, id), true));
         out().println(json ? Json.values().writeValueAsString(node)
             : Json.values().writerWithDefaultPrettyPrinter().writeValueAsString(node));
         return SpoolCli.EXIT_OK;

@@ -19,6 +19,7 @@ import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
+import io.spool.core.state.Completion;
 import io.spool.core.state.JobWrite;
 import io.spool.core.state.NotFoundException;
 import io.spool.core.state.Versioned;
@@ -31,7 +32,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -214,7 +217,7 @@ public final class Function {
   }
 
   private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList,
-      List<String> tags, Map<String, String> environment) {
+      List<String> tags, Map<String, String> environment, String idempotencyKey) {
     requireEnabled();
     Configuration conf = spool.configuration();
     int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);
@@ -247,7 +250,8 @@ public final class Function {
     try {
       for (int from = 0; from < records.size(); from += batchSize) {
         int to = Math.min(records.size(), from + batchSize);
-        String batchId = UUID.randomUUID().toString();
+        String batchId = idempotencyKey == null ? UUID.randomUUID().toString()
+            : idempotencyKey + "-" + from / batchSize;
         List<JobRecord> batch = records.subList(from, to);
         for (int i = from; i < to; i++) {
           if (largeArgs.get(i) != null) {
@@ -388,6 +392,88 @@ public final class Function {
           .map(b -> LogText.format(new String(b, StandardCharsets.UTF_8), timestamps)).orElse("");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the build log of function " + record.id(), e);
+    }
+  }
+
+  /**
+   * The newest point of the function's completion log, to follow it from with {@link #completions}: the jobs that
+   * end afterwards. An empty string if the log has no entry (then {@code completions} starts at its beginning).
+   */
+  public String completionCursor() {
+    requireSaved();
+    List<Completion> entries = spool.store().completions(record.id(), null, null);
+    return entries.isEmpty() ? "" : entries.get(entries.size() - 1).name();
+  }
+
+  /**
+   * The jobs of this function that ended after {@code cursor} (from {@link #completionCursor()}, or the cursor of
+   * the previous call; the empty string reads from the beginning of the log), waiting up to {@code maxWait} for
+   * one if none has: the base of a wait that follows many jobs without polling each. It reads the function's
+   * completion log (one entry per write that ended jobs) and only the jobs its entries name, about {@code limit} at
+   * most; a job deleted since it ended is left out. While nothing ends it keeps a master live for the function's
+   * pending jobs, as every wait does.
+   */
+  public Completions completions(String cursor, Duration maxWait, int limit) throws InterruptedException {
+    requireSaved();
+    Objects.requireNonNull(cursor, "cursor");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit " + limit + " must be at least 1");
+    }
+    String id = record.id();
+    Semaphore changed = new Semaphore(0);
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    while (true) {
+      changed.drainPermits();
+      List<Completion> entries = spool.store().completions(id, cursor.isEmpty() ? null : cursor, changed::release);
+      if (!entries.isEmpty()) {
+        return read(entries, limit);
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        keepMasterForPendingJobs();
+        return new Completions(cursor, List.of());
+      }
+      changed.tryAcquire(left, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The jobs that whole entries name, up to the entry that reaches {@code limit}, in the order they ended. */
+  private Completions read(List<Completion> entries, int limit) {
+    List<String> ids = new ArrayList<>();
+    String cursor = null;
+    for (Completion entry : entries) {
+      entry.numbers().forEach(n -> ids.add(JobId.of(record.id(), n)));
+      cursor = entry.name();
+      if (ids.size() >= limit) {
+        break;
+      }
+    }
+    Map<String, Versioned<JobRecord>> found = spool.store().jobs(ids);
+    List<JobRecord> ended = new ArrayList<>();
+    for (String jobId : new LinkedHashSet<>(ids)) {
+      Versioned<JobRecord> v = found.get(jobId);
+      if (v != null && v.value().status().isTerminal()) {
+        ended.add(v.value());
+      }
+    }
+    Comparator<JobRecord> byEnd = Comparator.comparing(JobRecord::lastCompletionDate,
+        Comparator.nullsFirst(Comparator.<Instant>naturalOrder()));
+    ended.sort(byEnd.thenComparingLong(r -> JobId.number(r.id())));
+    List<Job> jobs = new ArrayList<>(ended.size());
+    ended.forEach(r -> jobs.add(new Job(spool, r.id(), r).owner(record.owner())));
+    return new Completions(cursor, jobs);
+  }
+
+  private void keepMasterForPendingJobs() {
+    Map<JobStatus, Long> stats = spool.store().jobStatistics(record.id()).asMap();
+    if (stats.get(JobStatus.PENDING) + stats.get(JobStatus.RUNNING) > 0) {
+      try {
+        spool.masters().ensureMaster(spool.store().function(record.id())
+            .orElseThrow(() -> new NotFoundException("function " + record.id() + " no longer exists")).value());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the master of function " + record.id() + ": " + e.getMessage(),
+            e);
+      }
     }
   }
 
@@ -692,8 +778,22 @@ public final class Function {
   public final class Submit {
     private List<String> tags = List.of();
     private Map<String, String> environment = Map.of();
+    private String idempotencyKey;
 
     private Submit() {}
+
+    /**
+     * Makes the submission idempotent: submitting again with the same key (e.g. after a reply was lost) returns the
+     * jobs of the first submission and creates none. A key is 1 to 64 letters, digits, '-' and '_'.
+     */
+    public Submit idempotencyKey(String key) {
+      if (key == null || !key.matches("[A-Za-z0-9_-]{1,64}")) {
+        throw new IllegalArgumentException("idempotency key '" + key
+            + "' is not valid: use 1 to 64 letters, digits, '-' and '_'");
+      }
+      this.idempotencyKey = key;
+      return this;
+    }
 
     /** Tags for every job of this submission (searchable with {@link JobSearch#tags}). */
     public Submit tags(String... tags) {
@@ -726,12 +826,12 @@ public final class Function {
 
     /** Submits one job with positional and keyword arguments. */
     public Job callWith(List<?> args, Map<String, ?> kwargs) {
-      return submit(List.of(args), List.of(kwargs), tags, environment).get(0);
+      return submit(List.of(args), List.of(kwargs), tags, environment, idempotencyKey).get(0);
     }
 
     /** Submits one job per element of {@code argsList} (see {@link Function#map(List)}). */
     public List<Job> map(List<? extends List<?>> argsList) {
-      return submit(argsList, null, tags, environment);
+      return submit(argsList, null, tags, environment, idempotencyKey);
     }
 
     /** As {@link #map(List)}, with each job's keyword arguments. */
@@ -740,7 +840,7 @@ public final class Function {
         throw new IllegalArgumentException("map got " + argsList.size() + " argument lists but " + kwargsList.size()
             + " keyword-argument maps: give one of each per job");
       }
-      return submit(argsList, kwargsList, tags, environment);
+      return submit(argsList, kwargsList, tags, environment, idempotencyKey);
     }
   }
 

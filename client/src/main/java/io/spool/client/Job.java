@@ -1,6 +1,9 @@
 package io.spool.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.json.Json;
 import io.spool.core.model.AttemptStatistics;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
@@ -121,6 +124,39 @@ public final class Job {
 
   public Map<String, String> environment() {
     return record().environment();
+  }
+
+  /** How the result of the successful attempt is stored ({@code json} or {@code bytes}); empty if there is none. */
+  public Optional<String> resultKind() {
+    return Optional.ofNullable(record().resultKind());
+  }
+
+  /** The job's positional arguments, as submitted (a JSON array; read from the file system if they were large). */
+  public JsonNode args() {
+    return arguments("args", JsonNodeFactory.instance.arrayNode());
+  }
+
+  /** The job's keyword arguments, as submitted (a JSON object, empty if none). */
+  public JsonNode kwargs() {
+    return arguments("kwargs", JsonNodeFactory.instance.objectNode());
+  }
+
+  private JsonNode arguments(String which,
+      JsonNode none) {
+    JobRecord job = record();
+    JsonNode value;
+    if (job.argsFile() != null) {
+      try {
+        byte[] both = spool.blobs().read(job.argsFile()).orElseThrow(() -> new IllegalStateException(
+            "the arguments of job " + id + " are missing from " + job.argsFile()));
+        value = Json.tree(both).get(which);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the arguments of job " + id, e);
+      }
+    } else {
+      value = "args".equals(which) ? job.args() : job.kwargs();
+    }
+    return value == null || value.isNull() ? none : value;
   }
 
   /** Resource use of the last attempt (CPU, memory of its process tree), if it ran. */
@@ -361,7 +397,8 @@ public final class Job {
         java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false);
   }
 
-  private String owner() {
+  /** The user the job belongs to (its function's owner). */
+  public String owner() {
     if (owner == null) {
       owner = function().owner();
     }

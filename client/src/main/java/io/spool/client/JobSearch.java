@@ -1,5 +1,6 @@
 package io.spool.client;
 
+import io.spool.core.json.Json;
 import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
@@ -7,6 +8,7 @@ import io.spool.core.state.NotFoundException;
 import io.spool.core.state.Versioned;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -22,6 +24,7 @@ import java.util.Spliterators;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.apache.curator.utils.ZKPaths;
 
 /**
  * A search over jobs: filters (all must hold), a sort and a page. A search scoped to a function comes from
@@ -64,6 +67,7 @@ public final class JobSearch {
   private Set<String> ids;
   private Comparator<JobRecord> order = Sort.ID.order;
   private boolean byId = true;
+  private JobRecord after;
 
   JobSearch(Spool spool) {
     this.spool = spool;
@@ -169,6 +173,33 @@ public final class JobSearch {
     return this;
   }
 
+  /**
+   * Only the jobs that come after the one {@code pageToken} names in this search's order (set the order first): the
+   * next page of a keyset paging, which stays right while jobs are added or deleted between pages.
+   *
+   * @throws IllegalArgumentException if the token is not one that {@link #pageToken(Job)} made
+   */
+  public JobSearch after(String pageToken) {
+    try {
+      JobRecord anchor = Json.fromBytes(Base64.getUrlDecoder().decode(pageToken), JobRecord.class);
+      JobId.functionId(anchor.id());
+      after = anchor;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("page token '" + pageToken + "' is not valid: pass the token of the "
+          + "previous page unchanged", e);
+    }
+    return this;
+  }
+
+  /** The token of the page that ends with {@code last}, for {@link #after(String)}: it holds what every order needs. */
+  public static String pageToken(Job last) {
+    JobRecord r = last.record();
+    JobRecord anchor = new JobRecord().id(r.id()).status(r.status()).creationDate(r.creationDate())
+        .lastExecutionDate(r.lastExecutionDate()).lastCompletionDate(r.lastCompletionDate())
+        .executionCount(r.executionCount()).runtime(r.runtime());
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.toBytes(anchor));
+  }
+
   /** Every matching job, in order, read as the stream is consumed. */
   public Stream<Job> stream() {
     Stream<JobRecord> records = byId ? StreamSupport.stream(
@@ -233,6 +264,9 @@ public final class JobSearch {
     if (!functionIds.isEmpty() && !functionIds.contains(job.functionId())) {
       return false;
     }
+    if (after != null && order.compare(job, after) <= 0) {
+      return false;
+    }
     for (Predicate<JobRecord> p : filters) {
       if (!p.test(job)) {
         return false;
@@ -287,7 +321,7 @@ public final class JobSearch {
         } else if (functions.hasNext()) {
           function = functions.next();
           try {
-            shards = spool.store().jobShards(function).iterator();
+            shards = shardsFrom(function);
           } catch (NotFoundException deleted) {
             shards = java.util.Collections.emptyIterator();
           }
@@ -296,6 +330,19 @@ public final class JobSearch {
         }
       }
       return true;
+    }
+
+    /** The function's shards, without those that hold only jobs before the page's anchor (in id order). */
+    private Iterator<String> shardsFrom(String fid) {
+      List<String> all = spool.store().jobShards(fid);
+      if (!byId || after == null || fid.compareTo(after.functionId()) > 0) {
+        return all.iterator();
+      }
+      if (fid.compareTo(after.functionId()) < 0) {
+        return java.util.Collections.emptyIterator();
+      }
+      String first = ZKPaths.getNodeFromPath(spool.store().layout().shard(fid, JobId.number(after.id())));
+      return all.stream().filter(shard -> shard.compareTo(first) >= 0).iterator();
     }
 
     @Override

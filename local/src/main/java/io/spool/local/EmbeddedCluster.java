@@ -1,13 +1,19 @@
 package io.spool.local;
 
+import io.spool.core.blob.BlobStore;
+import io.spool.core.config.SpoolConfig;
+import io.spool.server.SpoolServer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,8 +21,12 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonConfigurationKeysPublic;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.net.NetUtils;
+import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
@@ -48,6 +58,7 @@ public final class EmbeddedCluster implements Closeable {
   private MiniDFSCluster miniDfs;
   private MiniYARNCluster miniYarn;
   private Map<String, String> clientSettings = Map.of();
+  private SpoolServer server;
 
   private EmbeddedCluster(Path dataDir) {
     this.dataDir = dataDir;
@@ -68,8 +79,13 @@ public final class EmbeddedCluster implements Closeable {
       cluster.zookeeper = startZooKeeper(dir.resolve("zookeeper"));
       cluster.miniDfs = startHdfs(dir.resolve("hdfs"), dir.resolve("tmp"));
       cluster.miniYarn = startYarn(dir.resolve("yarn"), cluster.miniDfs.getURI(), dir.resolve("tmp"));
-      cluster.clientSettings =
-          ClientSettings.of(cluster.miniDfs, cluster.miniYarn, cluster.zookeeperConnect(), python);
+      Map<String, String> settings = new LinkedHashMap<>(
+          ClientSettings.of(cluster.miniDfs, cluster.miniYarn, cluster.zookeeperConnect(), python));
+      cluster.clientSettings = settings;
+      cluster.makeUsersDirectory();
+      cluster.server = startServer(cluster.clientConfiguration());
+      settings.put(SpoolConfig.SERVER_URL, cluster.server.uri().toString());
+      cluster.clientSettings = Collections.unmodifiableMap(settings);
     } catch (IOException | RuntimeException | Error e) {
       cluster.close();
       throw e;
@@ -78,7 +94,42 @@ public final class EmbeddedCluster implements Closeable {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dir, cluster.zookeeperConnect(),
         cluster.clientSettings.get(CommonConfigurationKeysPublic.FS_DEFAULT_NAME_KEY),
         cluster.clientSettings.get(YarnConfiguration.RM_ADDRESS));
+    LOG.info("Spool server at {}ui/", cluster.server.uri());
     return cluster;
+  }
+
+  /**
+   * Starts the Spool server on {@code spool.server.address} (on a free port if that one is taken), acting for the
+   * user who started the cluster when a request names none.
+   */
+  private static SpoolServer startServer(Configuration conf) throws IOException {
+    conf.set(SpoolConfig.SERVER_DEFAULT_USER, UserGroupInformation.getCurrentUser().getShortUserName());
+    InetSocketAddress address = NetUtils.createSocketAddr(conf.getTrimmed(SpoolConfig.SERVER_ADDRESS,
+        SpoolConfig.SERVER_ADDRESS_DEFAULT));
+    try {
+      return SpoolServer.start(conf, address);
+    } catch (IOException taken) {
+      LOG.info("Port {} is taken ({}); the Spool server takes a free one", address.getPort(), taken.getMessage());
+      return SpoolServer.start(conf, new InetSocketAddress(address.getAddress(), 0));
+    }
+  }
+
+  /**
+   * Makes the directory of every user's directory world-writable with the sticky bit, as {@code /tmp} is, so that a
+   * user the Spool server acts for (a proxy user) can make their own 0700 directory in it.
+   */
+  private void makeUsersDirectory() throws IOException {
+    Configuration conf = clientConfiguration();
+    org.apache.hadoop.fs.Path users = new org.apache.hadoop.fs.Path(
+        conf.getTrimmed(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), BlobStore.USERS);
+    FileSystem fs = miniDfs.getFileSystem();
+    fs.mkdirs(users);
+    fs.setPermission(users, new FsPermission((short) 01777));
+  }
+
+  /** The Spool server (REST API and UI) that runs with the cluster. */
+  public SpoolServer server() {
+    return server;
   }
 
   /** A fresh configuration (Hadoop's defaults plus the client settings) for reaching this cluster. */
@@ -137,6 +188,9 @@ public final class EmbeddedCluster implements Closeable {
     MiniYARNCluster yarn = miniYarn;
     MiniDFSCluster dfs = miniDfs;
     TestingServer zk = zookeeper;
+    if (server != null) {
+      stopWithin("the Spool server", server::close);
+    }
     if (yarn != null) {
       stopWithin("YARN", yarn::stop);
     }

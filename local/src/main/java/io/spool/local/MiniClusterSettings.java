@@ -48,7 +48,18 @@ final class MiniClusterSettings {
     conf.set(DFSConfigKeys.DFS_NAMENODE_NAME_DIR_KEY, hdfsDir.resolve(NAME_DIR).toUri().toString());
     conf.set(DFSConfigKeys.DFS_DATANODE_DATA_DIR_KEY, hdfsDir.resolve(DATA_DIR).toUri().toString());
     conf.set(CommonConfigurationKeys.HADOOP_TMP_DIR, tmpDir.toString());
+    allowProxyUsers(conf);
     return conf;
+  }
+
+  /**
+   * Lets the user who runs the cluster act for any other (Hadoop's proxy users), as the Spool server does for the
+   * user each request names.
+   */
+  static void allowProxyUsers(Configuration conf) {
+    String me = System.getProperty("user.name");
+    conf.set("hadoop.proxyuser." + me + ".hosts", "*");
+    conf.set("hadoop.proxyuser." + me + ".groups", "*");
   }
 
   /** YARN with one 8 GiB / 8-vcore NodeManager whose containers use {@code defaultFs}. */
@@ -56,6 +67,7 @@ final class MiniClusterSettings {
     YarnConfiguration conf = new YarnConfiguration();
     conf.set(CommonConfigurationKeysPublic.FS_DEFAULT_NAME_KEY, defaultFs.toString());
     conf.set(CommonConfigurationKeys.HADOOP_TMP_DIR, tmpDir.toString());
+    allowProxyUsers(conf);
 
     conf.setInt(YarnConfiguration.NM_PMEM_MB, NODE_MEMORY_MB);
     conf.setInt(YarnConfiguration.YARN_MINICLUSTER_NM_PMEM_MB, NODE_MEMORY_MB);

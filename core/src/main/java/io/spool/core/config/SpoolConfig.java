@@ -193,6 +193,40 @@ public final class SpoolConfig {
   public static final String COMPLETIONS_RETENTION_MS = "spool.completions.retention-ms";
   public static final long COMPLETIONS_RETENTION_MS_DEFAULT = 600_000L;
 
+  /** Host and port the Spool server listens on ({@code spool server}, and the embedded cluster's daemon). */
+  public static final String SERVER_ADDRESS = "spool.server.address";
+  public static final String SERVER_ADDRESS_DEFAULT = "0.0.0.0:8770";
+
+  /**
+   * The Spool server's URL as browsers reach it, e.g. {@code http://spool.example.com:8770}: function masters set
+   * their YARN tracking URL to their function's page under it. Empty: masters leave the tracking URL unset.
+   */
+  public static final String SERVER_URL = "spool.server.url";
+  public static final String SERVER_URL_DEFAULT = "";
+
+  /**
+   * The user a request to the Spool server acts for when it names none ({@code ?user.name=}) and does not come
+   * through the ResourceManager's web proxy with a user. Empty: such requests are refused (401).
+   */
+  public static final String SERVER_DEFAULT_USER = "spool.server.default-user";
+  public static final String SERVER_DEFAULT_USER_DEFAULT = "";
+
+  /**
+   * Hosts (names or addresses) of the ResourceManager web proxies whose {@code proxy-user} cookie the Spool server
+   * trusts as the requesting user. Empty: the hosts of {@code yarn.web-proxy.address}, else of
+   * {@code yarn.resourcemanager.webapp.address}.
+   */
+  public static final String SERVER_PROXY_HOSTS = "spool.server.proxy-hosts";
+  public static final String SERVER_PROXY_HOSTS_DEFAULT = "";
+
+  /** Longest a waiting request to the Spool server is held open, ms (below the web proxy's 60 s idle cut). */
+  public static final String SERVER_LONG_POLL_MAX_MS = "spool.server.long-poll-max-ms";
+  public static final long SERVER_LONG_POLL_MAX_MS_DEFAULT = 25_000L;
+
+  /** Largest bundle the Spool server takes in one upload, bytes. */
+  public static final String SERVER_UPLOAD_MAX_BYTES = "spool.server.upload-max-bytes";
+  public static final long SERVER_UPLOAD_MAX_BYTES_DEFAULT = 256L << 20;
+
   private SpoolConfig() {}
 
   /**

@@ -1,4 +1,4 @@
-package io.spool.cli;
+package io.spool.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,15 +12,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FunctionSpecFileTest {
+class FunctionSpecTest {
 
   @TempDir
   Path dir;
 
-  private FunctionSpecFile spec(String json) throws Exception {
+  private FunctionSpec spec(String json) throws Exception {
     Path file = dir.resolve("f.json");
     Files.writeString(file, json);
-    return FunctionSpecFile.read(file);
+    return FunctionSpec.read(file);
   }
 
   private String error(String json) {
@@ -29,7 +29,7 @@ class FunctionSpecFileTest {
 
   @Test
   void readsEveryKindOfAttributeWithPathsRelativeToTheFile() throws Exception {
-    FunctionSpecFile f = spec("{\"entrypoint\": \"src/tiles.py:run\", \"cpus\": 0.5, \"memory\": \"2Gi\", "
+    FunctionSpec f = spec("{\"entrypoint\": \"src/tiles.py:run\", \"cpus\": 0.5, \"memory\": \"2Gi\", "
         + "\"timeout\": 60, \"autoStart\": false, \"requirements\": [\"numpy\"], \"environment\": {\"A\": \"1\"}, "
         + "\"pythonPath\": [\"src\"]}");
     assertEquals(dir.resolve("src/tiles.py").toAbsolutePath() + ":run", f.entrypoint());
@@ -56,7 +56,7 @@ class FunctionSpecFileTest {
         .strings("requirements")).getMessage().contains("must be a list of strings"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> spec("{\"autoStart\": \"no\"}").bool("autoStart"))
         .getMessage().contains("true or false"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> FunctionSpecFile.read(dir.resolve("none.json")))
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> FunctionSpec.read(dir.resolve("none.json")))
         .getMessage().contains("does not exist"));
   }
 }

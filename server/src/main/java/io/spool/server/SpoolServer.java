@@ -1,0 +1,128 @@
+package io.spool.server;
+
+import io.spool.core.config.SpoolConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.net.NetUtils;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.ServletContextHandler;
+import org.eclipse.jetty.servlet.ServletHolder;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Spool server: the REST API ({@code /api/v1}) and the web UI ({@code /ui/}) on one Jetty, acting for the user
+ * each request names. Start it with {@link #start(Configuration)}; close it to stop.
+ *
+ * <pre>{@code
+ * try (SpoolServer server = SpoolServer.start(SpoolConfig.load())) {
+ *   System.out.println(server.uri());   // http://host:8770/
+ * }
+ * }</pre>
+ */
+public final class SpoolServer implements Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SpoolServer.class);
+  private static final int MAX_THREADS = 200;
+
+  private final Server jetty;
+  private final UserConnections connections;
+  private final Bundles bundles;
+  private final ExecutorService followers;
+  private final URI uri;
+
+  private SpoolServer(Server jetty, UserConnections connections, Bundles bundles, ExecutorService followers,
+      URI uri) {
+    this.jetty = jetty;
+    this.connections = connections;
+    this.bundles = bundles;
+    this.followers = followers;
+    this.uri = uri;
+  }
+
+  /** Starts a server on {@code spool.server.address}. */
+  public static SpoolServer start(Configuration conf) throws IOException {
+    return start(conf, NetUtils.createSocketAddr(conf.getTrimmed(SpoolConfig.SERVER_ADDRESS,
+        SpoolConfig.SERVER_ADDRESS_DEFAULT)));
+  }
+
+  /** Starts a server on {@code address} (port 0: a free one). */
+  public static SpoolServer start(Configuration conf, InetSocketAddress address) throws IOException {
+    UserConnections connections = new UserConnections(conf);
+    Bundles bundles = new Bundles();
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService followers = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "spool-server-log-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    Router router = routes(ServerSettings.from(conf), bundles, followers);
+    Api api = new Api(router, Identity.from(conf), connections);
+
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS);
+    threads.setName("spool-server");
+    threads.setDaemon(true);
+    Server jetty = new Server(threads);
+    ServerConnector connector = new ServerConnector(jetty);
+    connector.setHost(address.getHostString());
+    connector.setPort(address.getPort());
+    jetty.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath("/");
+    context.addServlet(new ServletHolder(new SpoolServlet(api, new Ui())), "/*");
+    jetty.setHandler(context);
+    jetty.setStopAtShutdown(false);
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      connections.close();
+      bundles.close();
+      followers.shutdownNow();
+      throw new IOException("the Spool server cannot listen on " + address + ": " + e.getMessage()
+          + " (set spool.server.address)", e);
+    }
+    String host = address.getAddress() == null || address.getAddress().isAnyLocalAddress()
+        ? InetAddress.getLocalHost().getCanonicalHostName() : address.getHostString();
+    URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
+    LOG.info("Spool server at {} (API {}api/v1/, UI {}ui/)", uri, uri, uri);
+    return new SpoolServer(jetty, connections, bundles, followers, uri);
+  }
+
+  /** Every route of the API. */
+  static Router routes(ServerSettings settings, Bundles bundles, ExecutorService followers) {
+    Router router = new Router();
+    router.add("GET", "/", "Who the request acts for, and where the API is described", call -> Map.of(
+        "api", "v1", "user", call.user(), "openapi", "api/v1/openapi.json"));
+    new FunctionRoutes(settings, bundles, new Operations()).register(router);
+    new JobRoutes(followers).register(router);
+    new BlobRoutes().register(router);
+    return router;
+  }
+
+  /** The server's base URL, ending with a slash: the UI is at {@code ui/}, the API at {@code api/v1/}. */
+  public URI uri() {
+    return uri;
+  }
+
+  @Override
+  public void close() {
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.warn("Stopping the Spool server failed", e);
+    }
+    followers.shutdownNow();
+    connections.close();
+    bundles.close();
+  }
+}
