@@ -400,13 +400,21 @@ public final class FunctionMaster {
     return true;
   }
 
+  /** The variable through which Hadoop's login takes its user where there is no Kerberos. */
+  static final String HADOOP_USER_NAME = "HADOOP_USER_NAME";
+
   /**
    * The environment of Spool's JVM containers: CLASSPATH with the distribution jar first and then the cluster's
    * application classpath; an explicit JAVA_HOME (if configured) and a PATH that starts with the Java and Python
-   * in use (containers do not inherit the NodeManager's PATH).
+   * in use (containers do not inherit the NodeManager's PATH). On a cluster without Kerberos, HADOOP_USER_NAME
+   * names the user this process acts for (the function's owner), so that the container's files are the owner's
+   * too.
    */
-  public static Map<String, String> containerEnvironment(Configuration conf, String python) {
+  public static Map<String, String> containerEnvironment(Configuration conf, String python) throws IOException {
     Map<String, String> env = new HashMap<>();
+    if (!UserGroupInformation.isSecurityEnabled()) {
+      env.put(HADOOP_USER_NAME, UserGroupInformation.getCurrentUser().getShortUserName());
+    }
     StringBuilder classpath = new StringBuilder(ApplicationConstants.Environment.PWD.$$())
         .append(ApplicationConstants.CLASS_PATH_SEPARATOR)
         .append(ApplicationConstants.Environment.PWD.$$()).append('/').append(DIST_JAR_NAME);

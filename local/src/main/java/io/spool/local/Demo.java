@@ -3,6 +3,7 @@ package io.spool.local;
 import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
+import io.spool.core.config.ServerLinks;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.JobStatus;
 import java.io.PrintWriter;
@@ -90,6 +91,9 @@ final class Demo extends LocalCommands.LocalCommand {
       first.log().lines().forEach(line -> out.println("  | " + line));
       out.printf("save → first result: %.1f s; %d jobs: %.1f s; demo in all: %.1f s%n",
           (firstResult - saveStart) / 1e9, submitted.size(), (allDone - saveStart) / 1e9, (allDone - begin) / 1e9);
+      if (status.serverUrl() != null) {
+        out.println("See it in the browser: " + ServerLinks.functionPage(status.serverUrl(), function.id()));
+      }
       return failed == 0 ? 0 : 1;
     }
   }

@@ -82,7 +82,7 @@ public final class EmbeddedCluster implements Closeable {
       Map<String, String> settings = new LinkedHashMap<>(
           ClientSettings.of(cluster.miniDfs, cluster.miniYarn, cluster.zookeeperConnect(), python));
       cluster.clientSettings = settings;
-      cluster.makeUsersDirectory();
+      cluster.makeSharedDirectories();
       cluster.server = startServer(cluster.clientConfiguration());
       settings.put(SpoolConfig.SERVER_URL, cluster.server.uri().toString());
       cluster.clientSettings = Collections.unmodifiableMap(settings);
@@ -115,16 +115,18 @@ public final class EmbeddedCluster implements Closeable {
   }
 
   /**
-   * Makes the directory of every user's directory world-writable with the sticky bit, as {@code /tmp} is, so that a
-   * user the Spool server acts for (a proxy user) can make their own 0700 directory in it.
+   * Makes Spool's shared directories (every user's directory; the built environments; the distribution jars)
+   * world-writable with the sticky bit, as {@code /tmp} is, so that every user the Spool server acts for (a proxy
+   * user) can make their own 0700 directory and share the environments and jars.
    */
-  private void makeUsersDirectory() throws IOException {
-    Configuration conf = clientConfiguration();
-    org.apache.hadoop.fs.Path users = new org.apache.hadoop.fs.Path(
-        conf.getTrimmed(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), BlobStore.USERS);
+  private void makeSharedDirectories() throws IOException {
+    String root = clientConfiguration().getTrimmed(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT);
     FileSystem fs = miniDfs.getFileSystem();
-    fs.mkdirs(users);
-    fs.setPermission(users, new FsPermission((short) 01777));
+    for (String shared : new String[] {BlobStore.USERS, BlobStore.ENVS, BlobStore.LIB}) {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root, shared);
+      fs.mkdirs(dir);
+      fs.setPermission(dir, new FsPermission((short) 01777));
+    }
   }
 
   /** The Spool server (REST API and UI) that runs with the cluster. */

@@ -137,7 +137,7 @@ public final class LocalClusterControl {
     return new LocalClusterStatus(true, daemon.get().pid(), files.dir(), confFile.orElse(null),
         conf.get(SpoolConfig.ZOOKEEPER_QUORUM),
         conf.get(CommonConfigurationKeysPublic.FS_DEFAULT_NAME_KEY),
-        conf.get(YarnConfiguration.RM_ADDRESS));
+        conf.get(YarnConfiguration.RM_ADDRESS), conf.get(SpoolConfig.SERVER_URL));
   }
 
   /** The live process named in {@code daemon.pid}, if it is a daemon of ours (a recycled pid is not). */

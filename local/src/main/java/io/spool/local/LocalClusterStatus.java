@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * @param zookeeperQuorum the ZooKeeper connect string from the client configuration, or {@code null}
  * @param defaultFs the HDFS URI from the client configuration, or {@code null}
  * @param resourceManagerAddress the ResourceManager's client address from the client configuration, or {@code null}
+ * @param serverUrl the Spool server's URL (the web UI is below it at {@code ui/}, the API at {@code api/v1/}), or
+ *     {@code null}
  */
 public record LocalClusterStatus(
     boolean running,
@@ -21,10 +23,11 @@ public record LocalClusterStatus(
     Path confFile,
     String zookeeperQuorum,
     String defaultFs,
-    String resourceManagerAddress) {
+    String resourceManagerAddress,
+    String serverUrl) {
 
   static LocalClusterStatus notRunning(Path dataDir) {
-    return new LocalClusterStatus(false, 0, dataDir, null, null, null, null);
+    return new LocalClusterStatus(false, 0, dataDir, null, null, null, null, null);
   }
 
   /** A few lines for a person to read. */
@@ -37,7 +40,10 @@ public record LocalClusterStatus(
         "  client configuration: " + orUnknown(confFile),
         "  ZooKeeper:            " + orUnknown(zookeeperQuorum),
         "  HDFS:                 " + orUnknown(defaultFs),
-        "  ResourceManager:      " + orUnknown(resourceManagerAddress));
+        "  ResourceManager:      " + orUnknown(resourceManagerAddress),
+        "  web UI:               " + (serverUrl == null ? "(unknown)" : serverUrl + "ui/"),
+        "  REST API:             " + (serverUrl == null ? "(unknown)" : serverUrl + "api/v1/ (described in "
+            + serverUrl + "api/v1/openapi.json)"));
   }
 
   private static String orUnknown(Object value) {

@@ -85,7 +85,7 @@ public final class LocalCommands implements CliExtension {
       footer = {"", "Examples:", "  spool local status", "  spool local status --json"})
   static final class Status extends LocalCommand {
     @Option(names = "--json", description = "print one JSON object: running, pid, dataDir, confFile, zookeeperQuorum, "
-        + "defaultFs, resourceManagerAddress")
+        + "defaultFs, resourceManagerAddress, serverUrl")
     boolean json;
 
     @Override
@@ -96,7 +96,7 @@ public final class LocalCommands implements CliExtension {
         node.put("running", status.running()).put("pid", status.pid()).put("dataDir", status.dataDir().toString())
             .put("confFile", status.confFile() == null ? null : status.confFile().toString())
             .put("zookeeperQuorum", status.zookeeperQuorum()).put("defaultFs", status.defaultFs())
-            .put("resourceManagerAddress", status.resourceManagerAddress());
+            .put("resourceManagerAddress", status.resourceManagerAddress()).put("serverUrl", status.serverUrl());
         print(io.spool.core.json.Json.values().writeValueAsString(node));
       } else {
         print(status.describe());

@@ -67,6 +67,16 @@ class LocalClusterControlTest {
     assertEquals(conf.get(SpoolConfig.ZOOKEEPER_QUORUM), status.zookeeperQuorum());
     assertTrue(status.defaultFs().startsWith("hdfs://"), status.defaultFs());
     assertNotNull(status.resourceManagerAddress());
+    assertEquals(conf.get(SpoolConfig.SERVER_URL), status.serverUrl());
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> health = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(status.serverUrl() + "api/v1/health")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, health.statusCode(), "the daemon runs the Spool server: " + health.body());
+    java.net.http.HttpResponse<String> ui = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(status.serverUrl() + "ui/")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertTrue(ui.body().contains("spool-function"), ui.body());
+    assertTrue(status.describe().contains(status.serverUrl() + "ui/"), status.describe());
     try (CuratorFramework zk = connect(status.zookeeperQuorum())) {
       assertNotNull(zk.checkExists().forPath("/zookeeper"));
     }

@@ -267,7 +267,7 @@ public final class MasterStarter {
   private String distJar() throws IOException {
     if (distJar == null) {
       Path local = localDistJar();
-      String relative = "lib/spool-" + sha256(local).substring(0, 16) + ".jar";
+      String relative = BlobStore.LIB + "/spool-" + sha256(local).substring(0, 16) + ".jar";
       if (!blobs.exists(relative)) {
         String temporary = relative + "." + System.nanoTime() + ".tmp";
         blobs.upload(local, temporary);

@@ -85,6 +85,10 @@ public final class BlobStore {
 
   /** The directory that holds every owner's directory. */
   public static final String USERS = "users";
+  /** The directory of the built environments, shared by every owner's functions. */
+  public static final String ENVS = "envs";
+  /** The directory of the distribution jars that masters and executors run from, shared too. */
+  public static final String LIB = "lib";
 
   public static String userDir(String owner) {
     return USERS + "/" + owner;
@@ -111,7 +115,7 @@ public final class BlobStore {
   }
 
   public static String environment(String hash) {
-    return "envs/" + hash + ".tgz";
+    return ENVS + "/" + hash + ".tgz";
   }
 
   public static String resultsDir(String owner, String fid) {
