@@ -119,11 +119,13 @@ async function functionsPage(page, s) {
   const row = page.getByTestId(`function-row-${s.flaky}`);
   // Page on until the flaky function's row shows (it is among the newest, so normally on the first page).
   await until(`the row of function ${s.flaky}`, async () => {
+    // whether this page had loaded is read before looking for the row, so a page that renders in between is
+    // searched again rather than skipped
+    const loaded = (await page.locator('[data-testid^="function-row-"], [data-testid="functions-empty"]').count()) > 0;
     if ((await row.count()) > 0) return true;
     const error = await bannerError(page);
     if (error) fail(`the functions page shows an error: ${error}`);
     const next = page.getByTestId('functions-next');
-    const loaded = (await page.locator('[data-testid^="function-row-"], [data-testid="functions-empty"]').count()) > 0;
     if (loaded && (await next.isEnabled())) await next.click();
     return false;
   }, { timeout: 30_000 });

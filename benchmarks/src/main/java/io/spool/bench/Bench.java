@@ -46,8 +46,8 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--repetitions", defaultValue = "3", description = "measurements of each workload "
       + "(default ${DEFAULT-VALUE})")
   int repetitions;
-  @Option(names = "--workloads", split = ",", description = "which of throughput, latency, cold, submission, build "
-      + "(default all)")
+  @Option(names = "--workloads", split = ",", description = "which of throughput, latency, cold, submission, build, "
+      + "rest, python (default all)")
   List<String> workloads;
   @Option(names = "--small", description = "tiny sizes for CI: 20 jobs, 10 latency jobs, 1000 map jobs, "
       + "1 repetition, no Hadoop Streaming")
@@ -78,7 +78,7 @@ public final class Bench implements Callable<Integer> {
           chosen.add(Workload.valueOf(w.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new CommandLine.ParameterException(spec.commandLine(), "unknown workload '" + w
-              + "': choose from throughput, latency, cold, submission, build");
+              + "': choose from throughput, latency, cold, submission, build, rest, python");
         }
       }
     }
@@ -117,6 +117,8 @@ public final class Bench implements Callable<Integer> {
               case COLD -> ColdStartWorkload.run(ctx);
               case SUBMISSION -> SubmissionWorkload.run(ctx);
               case BUILD -> BuildWorkload.run(ctx);
+              case REST -> RestWorkload.run(ctx);
+              case PYTHON -> PythonClientWorkload.run(ctx);
             });
           } finally {
             ctx.deleteFunctions();

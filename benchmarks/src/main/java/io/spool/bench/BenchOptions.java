@@ -18,7 +18,7 @@ record BenchOptions(int jobs, int latencyJobs, int mapJobs, int repetitions, Set
     boolean streaming, Path out) {
 
   /** The workloads, in the order they run. */
-  enum Workload { THROUGHPUT, LATENCY, COLD, SUBMISSION, BUILD }
+  enum Workload { THROUGHPUT, LATENCY, COLD, SUBMISSION, BUILD, REST, PYTHON }
 
   BenchOptions {
     if (jobs < 1 || latencyJobs < 1 || mapJobs < 1 || repetitions < 1) {

@@ -22,7 +22,8 @@ import picocli.CommandLine;
 /** The benchmark's small mode runs end to end and reports every workload; it asserts no timings. */
 class BenchSmallTest {
 
-  private static final Set<String> WORKLOADS = Set.of("throughput", "latency", "cold", "submission", "build");
+  private static final Set<String> WORKLOADS = Set.of("throughput", "latency", "cold", "submission", "build", "rest",
+      "python");
 
   @Test
   @Timeout(300)

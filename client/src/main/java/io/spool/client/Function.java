@@ -869,6 +869,15 @@ public final class Function {
               SpoolConfig.YARN_NODE_LABEL_DEFAULT)));
     }
 
+    /**
+     * The entrypoint as the function shows it, when the one given was resolved against another directory (a spec's
+     * relative {@code tiles.py:run} becomes an absolute path to bundle, and stays {@code tiles.py:run} to read).
+     */
+    Builder entrypointAsWritten(String written) {
+      record.entrypoint(written.trim());
+      return this;
+    }
+
     /** Local packages and modules to ship, by import name ({@code mypkg}, {@code mypkg.sub}, {@code helpers}). */
     public Builder includeModules(List<String> names) {
       bundle.includeModules(names);

@@ -175,7 +175,8 @@ public final class FunctionSpec {
     if (entrypoint == null) {
       throw new InvalidAttributeException("entrypoint", source + " has no \"entrypoint\"");
     }
-    Function.Builder b = attribute("entrypoint", () -> Function.builder(spool, entrypoint));
+    Function.Builder b = attribute("entrypoint", () -> Function.builder(spool, entrypoint))
+        .entrypointAsWritten(text("entrypoint"));
     set("name", () -> text("name"), b::name);
     set("image", () -> text("image"), b::image);
     set("cpus", () -> text("cpus"), b::cpus);

@@ -51,6 +51,8 @@ public final class EmbeddedCluster implements Closeable {
   private static final String TEST_DATA_DIR_PROPERTY = "test.build.data";
   private static final Object TEST_DATA_DIR_LOCK = new Object();
   private static final String YARN_CLUSTER_NAME = "spool";
+  /** Where the embedded cluster's Spool server listens (the next free port if this one is taken). */
+  static final String SERVER_ADDRESS = "127.0.0.1:8770";
 
   private final Path dataDir;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -99,13 +101,13 @@ public final class EmbeddedCluster implements Closeable {
   }
 
   /**
-   * Starts the Spool server on {@code spool.server.address} (on a free port if that one is taken), acting for the
-   * user who started the cluster when a request names none.
+   * Starts the Spool server on {@value #SERVER_ADDRESS} (on a free port if that one is taken), acting for the user
+   * who started the cluster when a request names none. It listens on this machine only: whoever reaches it can
+   * run code as that user.
    */
   private static SpoolServer startServer(Configuration conf) throws IOException {
     conf.set(SpoolConfig.SERVER_DEFAULT_USER, UserGroupInformation.getCurrentUser().getShortUserName());
-    InetSocketAddress address = NetUtils.createSocketAddr(conf.getTrimmed(SpoolConfig.SERVER_ADDRESS,
-        SpoolConfig.SERVER_ADDRESS_DEFAULT));
+    InetSocketAddress address = NetUtils.createSocketAddr(SERVER_ADDRESS);
     try {
       return SpoolServer.start(conf, address);
     } catch (IOException taken) {

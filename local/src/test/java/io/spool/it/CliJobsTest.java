@@ -99,7 +99,14 @@ class CliJobsTest {
       java.time.Instant.parse(three.get(date).asText());
     }
     assertTrue(three.has("exitCode"), three.toString());
-    assertEquals(Json.values().readTree(spool("job", "get", fid + "-3", "--json").out()), three);
+    com.fasterxml.jackson.databind.node.ObjectNode got =
+        (com.fasterxml.jackson.databind.node.ObjectNode) Json.values().readTree(spool("job", "get", fid + "-3",
+            "--json").out());
+    assertEquals("[3]", got.get("args").toString(), "job get shows the arguments: " + got);
+    assertEquals("{}", got.get("kwargs").toString());
+    assertTrue(three.get("args").isNull(), "a list leaves them out: " + three);
+    got.putNull("args").putNull("kwargs");
+    assertEquals(got, three, "job get and job list show the same view of a job");
     assertEquals(List.of(fid + "-2"), ids(spool("job", "list", fid, "--page", "1", "--page-size", "1",
         "--json").json()));
     Run text = spool("job", "list", fid, "--status", "FAILURE");

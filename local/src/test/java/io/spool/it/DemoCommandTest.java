@@ -46,6 +46,8 @@ class DemoCommandTest {
       }
       assertTrue(demo.out().contains("Starting the embedded cluster"), demo.out());
       assertTrue(demo.out().contains("progress: {SUCCESS=3}"), demo.out());
+      assertTrue(java.util.regex.Pattern.compile("See it in the browser: http://\\S+/ui/functions/[a-z0-9]+/")
+          .matcher(demo.out()).find(), demo.out());
       assertTrue(java.util.regex.Pattern.compile("\\| \\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z saying hello to 0")
           .matcher(demo.out()).find(), "the log, each line timestamped: " + demo.out());
       Run status = spool("local", "status", "--data-dir", dir.resolve("data").toString());

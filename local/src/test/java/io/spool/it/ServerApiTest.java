@@ -78,6 +78,7 @@ class ServerApiTest {
     assertEquals(201, created.status(), created.toString());
     JsonNode f = created.json();
     assertEquals(name, f.get("name").asText());
+    assertEquals("calc.py:square", f.get("entrypoint").asText(), "the entrypoint as the spec wrote it");
     assertEquals(256, f.get("memory").asInt());
     assertEquals(0, f.get("jobStatistics").get("PENDING").asInt());
     return f.get("id").asText();
@@ -287,6 +288,16 @@ class ServerApiTest {
     assertEquals(404, api.get("api/v1/jobs/" + ids.get(1)).status());
     HttpCalls.Reply rerunSuccess = api.put("api/v1/jobs/" + submitAndWait(8) + "/actions/rerun", Map.of());
     assertEquals(409, rerunSuccess.status(), "a job that succeeded is not rerun");
+
+    String failing = submit(null, Map.of("args", List.of(List.of(-3)))).get(0);
+    awaitDone();
+    HttpCalls.Reply rerunOne = api.put("api/v1/jobs/" + failing + "/actions/rerun", Map.of());
+    assertEquals(200, rerunOne.status(), rerunOne.toString());
+    awaitDone();
+    assertEquals(2, job(failing).get("executionCount").asInt());
+    assertEquals(204, api.delete("api/v1/jobs/" + failing + "?deleteResult=true").status());
+    assertEquals(404, api.get("api/v1/jobs/" + failing).status());
+    assertEquals(404, api.delete("api/v1/jobs/" + failing).status());
   }
 
   private String submitAndWait(int x) throws Exception {

@@ -340,10 +340,11 @@ final class FunctionRoutes {
     Function f = Access.function(call, call.path("functionId"));
     long wait = Math.min(settings.longPollMaxMs(), call.intQuery("timeout", 20, 0, 3_600) * 1_000L);
     int limit = call.intQuery("limit", 1_000, 1, COMPLETIONS_LIMIT);
-    if (call.query("since") == null) {
+    String since = call.request().getParameter("since");
+    if (since == null) {
       return completionsView(new Completions(f.completionCursor(), List.of()));
     }
-    return completionsView(f.completions(call.query("since"), Duration.ofMillis(wait), limit));
+    return completionsView(f.completions(since, Duration.ofMillis(wait), limit));
   }
 
   private static Map<String, Object> completionsView(Completions done) {
@@ -359,7 +360,8 @@ final class FunctionRoutes {
   private Object events(Call call) throws IOException, InterruptedException {
     Function f = Access.function(call, call.path("functionId"));
     EventStream events = new EventStream(call.response());
-    String cursor = call.query("since") != null ? call.query("since") : f.completionCursor();
+    String since = call.request().getParameter("since");
+    String cursor = since != null ? since : f.completionCursor();
     Map<JobStatus, Long> last = null;
     long end = System.nanoTime() + settings.streamMaxMs() * 1_000_000L;
     while (System.nanoTime() - end < 0) {

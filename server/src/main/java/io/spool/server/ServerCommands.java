@@ -38,14 +38,16 @@ public final class ServerCommands implements CliExtension {
       if (address != null) {
         conf.set(SpoolConfig.SERVER_ADDRESS, address);
       }
+      SpoolServer server = SpoolServer.start(conf);
       CountDownLatch stopped = new CountDownLatch(1);
-      try (SpoolServer server = SpoolServer.start(conf)) {
-        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "spool-server-stop"));
-        spec.commandLine().getOut().println("Spool server: " + server.uri() + "ui/  (API: " + server.uri()
-            + "api/v1/, OpenAPI: " + server.uri() + "api/v1/openapi.json)");
-        spec.commandLine().getOut().flush();
-        stopped.await();
-      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        server.close();
+        stopped.countDown();
+      }, "spool-server-stop"));
+      spec.commandLine().getOut().println("Spool server: " + server.uri() + "ui/  (API: " + server.uri()
+          + "api/v1/, OpenAPI: " + server.uri() + "api/v1/openapi.json)");
+      spec.commandLine().getOut().flush();
+      stopped.await();
       return 0;
     }
   }

@@ -193,7 +193,7 @@ public final class SpoolConfig {
   public static final String COMPLETIONS_RETENTION_MS = "spool.completions.retention-ms";
   public static final long COMPLETIONS_RETENTION_MS_DEFAULT = 600_000L;
 
-  /** Host and port the Spool server listens on ({@code spool server}, and the embedded cluster's daemon). */
+  /** Host and port the Spool server of {@code spool server} listens on. */
   public static final String SERVER_ADDRESS = "spool.server.address";
   public static final String SERVER_ADDRESS_DEFAULT = "0.0.0.0:8770";
 
