@@ -56,6 +56,7 @@ final class PythonClientWorkload {
     List<Double> java = new ArrayList<>();
     try (SpoolServer server = SpoolServer.start(ctx.conf, new InetSocketAddress("127.0.0.1", 0))) {
       runJava(f, ThroughputWorkload.CONCURRENCY * 2);
+      f.deleteJobs(f.jobs(), true);
       for (int r = 0; r < ctx.options.repetitions(); r++) {
         java.add(runJava(f, n));
         f.deleteJobs(f.jobs(), true);
