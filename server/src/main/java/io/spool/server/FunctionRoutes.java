@@ -212,7 +212,7 @@ final class FunctionRoutes {
   }
 
   private Object statistics(Call call) {
-    return FunctionView.of(Access.function(call, call.path("functionId")), true).jobStatistics();
+    return FunctionView.counts(Access.function(call, call.path("functionId")).jobStatistics());
   }
 
   private Object jobs(Call call) {
@@ -367,7 +367,7 @@ final class FunctionRoutes {
     while (System.nanoTime() - end < 0) {
       Map<JobStatus, Long> counts = f.jobStatistics();
       if (!counts.equals(last)) {
-        events.json("statistics", FunctionView.of(f, true).jobStatistics());
+        events.json("statistics", FunctionView.counts(counts));
         last = counts;
       }
       Completions done = f.completions(cursor, Duration.ofSeconds(1), COMPLETIONS_LIMIT);
@@ -397,7 +397,7 @@ final class FunctionRoutes {
         }
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("done", done);
-        reply.put("jobStatistics", FunctionView.of(f, true).jobStatistics());
+        reply.put("jobStatistics", FunctionView.counts(counts));
         return reply;
       }
       Completions c = f.completions(cursor, Duration.ofNanos(Math.min(left, 1_000_000_000L)), COMPLETIONS_LIMIT);

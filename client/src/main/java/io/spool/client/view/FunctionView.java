@@ -18,17 +18,18 @@ public record FunctionView(String id, String name, String status, String statusR
 
   /** The view of {@code f}, with its job counts if {@code withStatistics} (read from the counters, no scan). */
   public static FunctionView of(Function f, boolean withStatistics) {
-    Map<String, Long> stats = null;
-    if (withStatistics) {
-      stats = new LinkedHashMap<>();
-      for (Map.Entry<JobStatus, Long> e : f.jobStatistics().entrySet()) {
-        stats.put(e.getKey().name(), e.getValue());
-      }
-    }
+    Map<String, Long> stats = withStatistics ? counts(f.jobStatistics()) : null;
     return new FunctionView(f.id(), f.name(), String.valueOf(f.status()), f.statusReason(), f.entrypoint(),
         f.image(), f.cpus(), f.memory(), f.maximumConcurrency(), f.timeout(), f.retryCount(), f.queue(),
         f.priority(), f.nodeLabel().orElse(null), f.enabled(), f.autoStart(), f.owner(), iso(f.creationDate()),
         iso(f.modifiedDate()), new LinkedHashMap<>(f.environment()), stats);
+  }
+
+  /** Job counts as the views show them: by status name, in the statuses' order. */
+  public static Map<String, Long> counts(Map<JobStatus, Long> byStatus) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    byStatus.forEach((status, n) -> counts.put(status.name(), n));
+    return counts;
   }
 
   static String iso(Instant t) {
