@@ -20,7 +20,7 @@ from ._http import Client, configure, default_client
 from .blob import Blob, BlobSearch
 from .exceptions import (ApiError, AuthenticationError, BadRequestError, BuildFailedError, ConfigurationError,
                          ConflictError, ConnectionFailedError, InvalidArgumentsError, JobNotSucceededError,
-                         NotFoundError, PartialSubmissionError, PayloadTooLargeError, PermissionDeniedError,
+                         LimitExceededError, NotFoundError, PartialSubmissionError, PayloadTooLargeError, PermissionDeniedError,
                          ServerError, ServiceUnavailableError, SpoolError, WaitTimeoutError)
 from .function import Function, FunctionSearch
 from .job import Job, JobSearch
@@ -33,6 +33,6 @@ __all__ = [
     "ApiError", "AuthenticationError", "BadRequestError", "Blob", "BlobSearch", "BuildFailedError", "Client",
     "ComputeResult", "ConfigurationError", "ConflictError", "ConnectionFailedError", "Function", "FunctionSearch",
     "FunctionStatus", "InvalidArgumentsError", "Job", "JobNotSucceededError", "JobSearch", "JobStatus",
-    "NotFoundError", "PartialSubmissionError", "PayloadTooLargeError", "PermissionDeniedError", "Serializable",
+    "LimitExceededError", "NotFoundError", "PartialSubmissionError", "PayloadTooLargeError", "PermissionDeniedError", "Serializable",
     "ServerError", "ServiceUnavailableError", "SpoolError", "WaitTimeoutError", "configure", "default_client",
 ]

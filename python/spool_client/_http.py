@@ -12,15 +12,15 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from . import config
 from ._values import snake
 from .exceptions import (ApiError, AuthenticationError, BadRequestError, ConflictError, ConnectionFailedError,
-                         NotFoundError, PayloadTooLargeError, PermissionDeniedError, ServerError,
-                         ServiceUnavailableError)
+                         LimitExceededError, NotFoundError, PayloadTooLargeError, PermissionDeniedError,
+                         ServerError, ServiceUnavailableError)
 
 API_PATH = "api/v1/"
 USER_PARAMETER = "user.name"
 LONG_POLL_SECONDS = 20
 _IDEMPOTENT = ("GET", "PUT", "DELETE", "HEAD")
 _ERRORS = {400: BadRequestError, 401: AuthenticationError, 403: PermissionDeniedError, 404: NotFoundError,
-           409: ConflictError, 413: PayloadTooLargeError, 503: ServiceUnavailableError}
+           409: ConflictError, 413: PayloadTooLargeError, 429: LimitExceededError, 503: ServiceUnavailableError}
 _RETRY_STATUSES = (502, 503, 504)
 _TRANSIENT = (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine,
               http.client.IncompleteRead, socket.timeout, TimeoutError, OSError)

@@ -61,6 +61,13 @@ class PayloadTooLargeError(ApiError):
     """413: the bundle or the submission is larger than the server takes."""
 
 
+class LimitExceededError(ApiError):
+    """429: the submission or rerun would pass a limit of outstanding jobs; nothing of it was written.
+
+    The message names the limit and its setting; submit again once jobs have ended.
+    """
+
+
 class ServiceUnavailableError(ApiError):
     """503: the server could not reach the cluster."""
 

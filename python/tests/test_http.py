@@ -4,7 +4,7 @@ import time
 import unittest
 
 from spool_client import (BadRequestError, Client, ConflictError, ConnectionFailedError, Function, Job,
-                          NotFoundError, PermissionDeniedError, ServerError)
+                          LimitExceededError, NotFoundError, PermissionDeniedError, ServerError)
 from spool_client._http import Response, error_of
 
 from .support import FakeServerTestCase
@@ -53,7 +53,8 @@ class TransportTest(FakeServerTestCase):
         self.assertIn("invalid maximum_concurrency: must be a whole number", str(e))
 
     def test_statuses_map_to_exceptions(self):
-        for status, cls in ((403, PermissionDeniedError), (409, ConflictError), (500, ServerError)):
+        for status, cls in ((403, PermissionDeniedError), (409, ConflictError), (429, LimitExceededError),
+                           (500, ServerError)):
             e = error_of(Response(status, "application/json", b'{"error": {"message": "no"}}'), "GET", "x")
             self.assertIsInstance(e, cls)
             self.assertEqual("no", str(e))

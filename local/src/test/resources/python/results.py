@@ -117,3 +117,10 @@ def tagged(i):
     if i % 7 == 0:
         raise ValueError(f"{i} is a multiple of 7")
     return i
+
+
+def interval(millis):
+    """Sleeps and returns when it ran, [start, end] in seconds since the epoch."""
+    start = time.time()
+    time.sleep(millis / 1000)
+    return [start, time.time()]

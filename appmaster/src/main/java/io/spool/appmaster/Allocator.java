@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that owns the synchronous {@link AMRMClient}. Each round it reconciles the executor containers
- * toward a target — {@code min(maximumConcurrency, queued + running jobs)} — as {@code missing = target − requested
+ * toward a target — {@code min(maximumConcurrency, queued + running jobs)}, within the owner's share of running
+ * jobs ({@link JobSlots}) — as {@code missing = target − requested
  * − live}, heartbeats the ResourceManager, launches what it was given (removing the matched request), releases
  * surplus, and hands the ends of containers to the scheduler. It heartbeats fast while it waits for containers and
  * slowly when idle, and can be woken early.
@@ -59,6 +60,7 @@ final class Allocator implements Runnable {
   private volatile Build build;
   private ContainerRequest buildRequest;
   private final String nodeLabel;
+  private final JobSlots slots;
   private String buildContainer;
 
   /** The build container asked for, and how its end is reported. */
@@ -73,7 +75,7 @@ final class Allocator implements Runnable {
    */
   Allocator(AMRMClient<ContainerRequest> amrm, Supplier<FunctionRecord> function, String nodeLabel,
       int memoryOverheadMb, Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher,
-      Supplier<LaunchSpec> executorSpec, Shutdown shutdown, long slowMs, long silentGraceMs) {
+      Supplier<LaunchSpec> executorSpec, Shutdown shutdown, long slowMs, long silentGraceMs, JobSlots slots) {
     this.amrm = amrm;
     this.nodeLabel = nodeLabel;
     this.function = function;
@@ -85,6 +87,7 @@ final class Allocator implements Runnable {
     this.shutdown = shutdown;
     this.slowMs = slowMs;
     this.silentGraceMs = silentGraceMs;
+    this.slots = slots;
   }
 
   /** The container size of an executor for a function: its memory plus the runner's overhead, its vcores. */
@@ -149,8 +152,11 @@ final class Allocator implements Runnable {
       amrm.removeContainerRequest(request);
       return true;
     });
-    int target = f.status() == FunctionStatus.READY
-        ? Math.min(f.maximumConcurrency(), scheduler.queued() + scheduler.running()) : scheduler.running();
+    int running = scheduler.running();
+    int want = f.status() == FunctionStatus.READY
+        ? Math.min(f.maximumConcurrency(), scheduler.queued() + running) : running;
+    slots.update(want, running);
+    int target = Math.min(want, Math.max(slots.permitted(), running));
     int missing = target - requested.size() - registry.live();
     if (missing > 0) {
       for (int i = 0; i < missing; i++) {

@@ -106,7 +106,7 @@ final class ExecutorServer implements Closeable {
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
       String nonce = ChannelSecret.nonce();
       Frames.write(out, Messages.of(Messages.CHALLENGE).put("nonce", nonce));
-      ObjectNode hello = Frames.read(in);
+      ObjectNode hello = Frames.read(in, Frames.MAX_HANDSHAKE_FRAME_BYTES);
       String claimed = hello.path("container").asText();
       if (!Messages.HELLO.equals(Messages.type(hello))
           || !ChannelSecret.verify(secret, nonce, claimed, hello.path("mac").asText(null))) {
@@ -149,6 +149,10 @@ final class ExecutorServer implements Closeable {
     } catch (EOFException | SocketException gone) {
       LOG.info("executor {} disconnected", container);
     } catch (IOException e) {
+      if (container == null) {
+        LOG.warn("refused a connection from {}: {}", socket.getRemoteSocketAddress(), e.toString());
+        return;
+      }
       LOG.warn("channel to executor {} failed", container, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

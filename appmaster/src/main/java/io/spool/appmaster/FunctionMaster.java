@@ -148,15 +148,26 @@ public final class FunctionMaster {
     BlobStore blobs = BlobStore.open(conf);
     ExecutorRegistry registry = new ExecutorRegistry();
     Allocator[] allocator = new Allocator[1];
+    Scheduler[] schedulerRef = new Scheduler[1];
     try (StateWriter writer = new StateWriter(store, leadership.fence(),
         conf.getLong(SpoolConfig.COMPLETIONS_RETENTION_MS, SpoolConfig.COMPLETIONS_RETENTION_MS_DEFAULT),
         stale -> lostLeadership(stale, lastAttempt));
          CuratorCache functionCache = CuratorCache.build(store.curator(), store.layout().function(functionId),
              CuratorCache.Options.SINGLE_NODE_CACHE);
          CuratorCache submissionCache = CuratorCache.build(store.curator(), store.layout().submissions(functionId));
-         LogPurger purger = LogPurger.start(conf, blobs, function.owner())) {
+         LogPurger purger = LogPurger.start(conf, blobs, function.owner());
+         RunningShare share = runningShare(store, () -> {
+           if (schedulerRef[0] != null) {
+             schedulerRef[0].functionChanged();
+           }
+           if (allocator[0] != null) {
+             allocator[0].wake();
+           }
+         })) {
+      JobSlots slots = share != null ? share : JobSlots.UNLIMITED;
       Scheduler scheduler = new Scheduler(functionId, store, writer, () -> function, Clock.systemUTC(),
-          () -> { if (allocator[0] != null) { allocator[0].wake(); } });
+          () -> { if (allocator[0] != null) { allocator[0].wake(); } }, slots::permitted);
+      schedulerRef[0] = scheduler;
       leadership.watch(scheduler::setPaused, () -> lostLeadership(null, lastAttempt));
       functionCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((old, now) -> {
         function = Json.fromBytes(now.getData(), FunctionRecord.class);
@@ -176,7 +187,10 @@ public final class FunctionMaster {
         int port = server.port();
         allocator[0] = new Allocator(amrm, () -> function, function.nodeLabel(), memoryOverheadMb(), scheduler,
             registry, launcher, () -> executorSpec(blobs, host, port), shutdown, 1000,
-            conf.getLong(SpoolConfig.EXECUTOR_SILENT_GRACE_MS, SpoolConfig.EXECUTOR_SILENT_GRACE_MS_DEFAULT));
+            conf.getLong(SpoolConfig.EXECUTOR_SILENT_GRACE_MS, SpoolConfig.EXECUTOR_SILENT_GRACE_MS_DEFAULT), slots);
+        if (share != null) {
+          share.start();
+        }
         Thread allocatorThread = new Thread(allocator[0], "allocator");
         allocatorThread.start();
         submissionCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((old, now) ->
@@ -197,6 +211,18 @@ public final class FunctionMaster {
         allocatorThread.join(10_000);
       }
     }
+  }
+
+  /**
+   * The share of its owner's running jobs that this master agrees with the masters of the owner's other functions;
+   * null where no per-user limit is set.
+   */
+  private RunningShare runningShare(StateStore store, Runnable onChange) {
+    int limit = conf.getInt(SpoolConfig.LIMIT_RUNNING_JOBS_PER_USER, SpoolConfig.LIMIT_RUNNING_JOBS_PER_USER_DEFAULT);
+    if (limit <= 0 || function.owner() == null) {
+      return null;
+    }
+    return new RunningShare(store.curator(), store.layout(), function.owner(), functionId, limit, onChange);
   }
 
   private void exitIfStillIdle(StateStore store, MasterLeadership leadership, Scheduler scheduler, String host,

@@ -59,6 +59,7 @@ final class Scheduler {
   private final Supplier<FunctionRecord> function;
   private final Clock clock;
   private final Runnable onWork;
+  private final java.util.function.IntSupplier permitted;
 
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Set<String> seen = new HashSet<>();
@@ -70,14 +71,18 @@ final class Scheduler {
   private boolean stopped;
   private long lastActive;
 
+  /**
+   * @param permitted how many jobs may run at once (the owner's share of running jobs); jobs wait beyond it
+   */
   Scheduler(String functionId, StateStore store, StateWriter writer, Supplier<FunctionRecord> function, Clock clock,
-      Runnable onWork) {
+      Runnable onWork, java.util.function.IntSupplier permitted) {
     this.functionId = functionId;
     this.store = store;
     this.writer = writer;
     this.function = function;
     this.clock = clock;
     this.onWork = onWork;
+    this.permitted = permitted;
     this.lastActive = clock.millis();
   }
 
@@ -142,7 +147,7 @@ final class Scheduler {
     notifyAll();
   }
 
-  /** Wakes waiters to re-check the function's status (it may have become READY). */
+  /** Wakes waiters to re-check the function's status (it may have become READY) and how many jobs may run. */
   synchronized void functionChanged() {
     notifyAll();
   }
@@ -157,7 +162,8 @@ final class Scheduler {
     while (true) {
       Queued queued;
       synchronized (this) {
-        while (!stopped && !retire.getAsBoolean() && (paused || queue.isEmpty() || !runnable())) {
+        while (!stopped && !retire.getAsBoolean() && (paused || queue.isEmpty() || !runnable()
+            || running.size() + dispatching >= permitted.getAsInt())) {
           long left = deadline - clock.millis();
           if (left <= 0) {
             return Optional.empty();

@@ -246,6 +246,9 @@ public final class Function {
       records.add(job);
     }
     int batchSize = conf.getInt(SpoolConfig.SUBMIT_BATCH_SIZE, SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
+    if (idempotencyKey == null && (records.size() > batchSize || largeArgs.stream().anyMatch(Objects::nonNull))) {
+      spool.store().checkLimits(record.id(), records.size());
+    }
     List<Job> jobs = new ArrayList<>(records.size());
     try {
       for (int from = 0; from < records.size(); from += batchSize) {

@@ -54,6 +54,7 @@ final class ApiException extends RuntimeException {
       case 409 -> "conflict";
       case 413 -> "too_large";
       case 415 -> "unsupported_media_type";
+      case 429 -> "limit_exceeded";
       case 503 -> "unavailable";
       default -> status >= 500 ? "internal_error" : "error";
     };

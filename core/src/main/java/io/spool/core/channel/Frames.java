@@ -27,11 +27,22 @@ public final class Frames {
     }
   }
 
+  /**
+   * Largest frame accepted before the peer has proved the application's secret: a stranger's bytes never make the
+   * master set aside more than this.
+   */
+  public static final int MAX_HANDSHAKE_FRAME_BYTES = 4 * 1024;
+
   /** The next message; {@link EOFException} when the peer closed the channel. */
   public static ObjectNode read(DataInputStream in) throws IOException {
+    return read(in, MAX_FRAME_BYTES);
+  }
+
+  /** The next message of at most {@code maxBytes}; {@link EOFException} when the peer closed the channel. */
+  public static ObjectNode read(DataInputStream in, int maxBytes) throws IOException {
     int length = in.readInt();
-    if (length < 0 || length > MAX_FRAME_BYTES) {
-      throw new IOException("frame of " + length + " bytes is out of bounds (at most " + MAX_FRAME_BYTES + ")");
+    if (length < 0 || length > maxBytes) {
+      throw new IOException("frame of " + length + " bytes is out of bounds (at most " + maxBytes + ")");
     }
     byte[] bytes = new byte[length];
     in.readFully(bytes);

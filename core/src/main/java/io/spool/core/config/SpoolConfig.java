@@ -168,6 +168,28 @@ public final class SpoolConfig {
   public static final String LOG_MAX_BYTES = "spool.log.max-bytes";
   public static final long LOG_MAX_BYTES_DEFAULT = 10L * 1024 * 1024;
 
+  /**
+   * Most outstanding (PENDING or RUNNING) jobs one function may have; a submission or rerun that would pass it is
+   * refused, and nothing of it is written. Zero or less: no limit.
+   */
+  public static final String LIMIT_OUTSTANDING_JOBS_PER_FUNCTION = "spool.limit.outstanding-jobs-per-function";
+  public static final long LIMIT_OUTSTANDING_JOBS_PER_FUNCTION_DEFAULT = 1_000_000L;
+
+  /**
+   * Most outstanding (PENDING or RUNNING) jobs one user may have across all of their functions; a submission or
+   * rerun that would pass it is refused, and nothing of it is written. Zero or less: no limit.
+   */
+  public static final String LIMIT_OUTSTANDING_JOBS_PER_USER = "spool.limit.outstanding-jobs-per-user";
+  public static final long LIMIT_OUTSTANDING_JOBS_PER_USER_DEFAULT = 2_000_000L;
+
+  /**
+   * Most jobs that run at once for one user across all of their functions. The masters of the user's functions
+   * share it through ZooKeeper, each getting a fair share of it while others want more. Zero or less: no limit
+   * beyond each function's maximumConcurrency and the YARN queue.
+   */
+  public static final String LIMIT_RUNNING_JOBS_PER_USER = "spool.limit.running-jobs-per-user";
+  public static final int LIMIT_RUNNING_JOBS_PER_USER_DEFAULT = 200;
+
   /** Milliseconds between copies of a running job's (or build's) log to the file system, so it can be read live. */
   public static final String LOG_FLUSH_INTERVAL_MS = "spool.log.flush-interval-ms";
   public static final long LOG_FLUSH_INTERVAL_MS_DEFAULT = 2_000L;

@@ -1,5 +1,6 @@
 package io.spool.core.state;
 
+import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.JobId;
@@ -41,17 +42,21 @@ final class CuratorStateStore implements StateStore {
   private final StateLayout layout;
   private final CuratorFramework curator;
   private final int maxBatch;
+  private final JobLimits limits;
+  /** Owners of functions this process has read (a function's owner never changes). */
+  private final Map<String, String> owners = new ConcurrentHashMap<>();
   private final Map<String, Versioned<StatusCounts>> masterCounts = new ConcurrentHashMap<>();
   /** Functions whose completion-log parent this process has made sure of. */
   private final java.util.Set<String> completionLogs = ConcurrentHashMap.newKeySet();
 
-  CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch) {
+  CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch, JobLimits limits) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("submit batch size must be at least 1, not " + maxBatch);
     }
     this.connectString = connectString;
     this.layout = layout;
     this.maxBatch = maxBatch;
+    this.limits = limits;
     this.curator = CuratorFrameworkFactory.builder()
         .connectString(connectString)
         .sessionTimeoutMs(sessionTimeoutMs)
@@ -94,7 +99,12 @@ final class CuratorStateStore implements StateStore {
   public void createFunction(FunctionRecord record) {
     String fid = record.id();
     try {
-      curator.transaction().forOperations(
+      List<CuratorOp> ops = new ArrayList<>();
+      if (record.owner() != null) {
+        createIfMissing(layout.ownerFunctions(record.owner()));
+        ops.add(curator.transactionOp().create().forPath(layout.ownerFunction(record.owner(), fid)));
+      }
+      ops.addAll(List.of(
           curator.transactionOp().create().forPath(layout.function(fid), Json.toBytes(record)),
           curator.transactionOp().create().forPath(layout.jobs(fid)),
           curator.transactionOp().create().forPath(layout.submissions(fid)),
@@ -104,7 +114,8 @@ final class CuratorStateStore implements StateStore {
           curator.transactionOp().create().forPath(layout.masterEpoch(fid), "0".getBytes(StandardCharsets.UTF_8)),
           curator.transactionOp().create().forPath(layout.stats(fid)),
           curator.transactionOp().create().forPath(layout.masterStats(fid), new StatusCounts().toBytes()),
-          curator.transactionOp().create().forPath(layout.clientStats(fid), new StatusCounts().toBytes()));
+          curator.transactionOp().create().forPath(layout.clientStats(fid), new StatusCounts().toBytes())));
+      curator.transaction().forOperations(ops);
     } catch (Exception e) {
       throw failure("create function " + fid, e);
     }
@@ -205,6 +216,7 @@ final class CuratorStateStore implements StateStore {
       while (true) {
         Versioned<StatusCounts> counts = clientCounts(functionId);
         List<CuratorOp> withCounts = new ArrayList<>(ops);
+        withCounts.addAll(checkLimits(functionId, counts.value(), jobs.size(), "submitting"));
         withCounts.add(curator.transactionOp().setData().withVersion(counts.version())
             .forPath(layout.clientStats(functionId), counts.value().add(JobStatus.PENDING, jobs.size()).toBytes()));
         try {
@@ -212,8 +224,11 @@ final class CuratorStateStore implements StateStore {
           return ids;
         } catch (KeeperException.NodeExistsException raced) {
           return submittedBatch(functionId, marker).orElseThrow(() -> raced);
-        } catch (KeeperException.BadVersionException countsRaced) {
-          continue;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException countsRaced) {
+          // another submission changed the counts checked, or another function of the owner was deleted
+          if (curator.checkExists().forPath(layout.function(functionId)) == null) {
+            throw countsRaced;
+          }
         }
       }
     } catch (KeeperException.NoNodeException e) {
@@ -221,6 +236,87 @@ final class CuratorStateStore implements StateStore {
     } catch (Exception e) {
       throw failure("submit " + jobs.size() + " jobs to function " + functionId, e);
     }
+  }
+
+  @Override
+  public void checkLimits(String functionId, long adding) {
+    try {
+      checkLimits(functionId, clientCounts(functionId).value(), adding, "submitting");
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (Exception e) {
+      throw failure("check the limits of function " + functionId, e);
+    }
+  }
+
+  /**
+   * Refuses {@code adding} more outstanding jobs of {@code fid} where they would pass a limit. Returns the checks of
+   * the owner's other functions' client counts that the write must include: every increase of outstanding jobs is
+   * a compare-and-set of its function's client counts, so with these checks a racing submission to another of the
+   * owner's functions makes the write fail and count again, instead of both passing the per-user limit.
+   */
+  private List<CuratorOp> checkLimits(String fid, StatusCounts clientCounts, long adding, String doing)
+      throws Exception {
+    if (adding <= 0 || !limits.perFunction() && !limits.perUser()) {
+      return List.of();
+    }
+    long own = outstanding(clientCounts)
+        + outstanding(StatusCounts.fromBytes(curator.getData().forPath(layout.masterStats(fid))));
+    if (limits.perFunction() && own + adding > limits.outstandingPerFunction()) {
+      throw new LimitExceededException(String.format("%s %,d jobs would pass the limit of %,d outstanding (PENDING or"
+          + " RUNNING) jobs per function (%s): function %s has %,d; wait for jobs to end or cancel some, or ask the"
+          + " cluster's administrator to raise the limit", doing, adding, limits.outstandingPerFunction(),
+          SpoolConfig.LIMIT_OUTSTANDING_JOBS_PER_FUNCTION, fid, own),
+          SpoolConfig.LIMIT_OUTSTANDING_JOBS_PER_FUNCTION, limits.outstandingPerFunction());
+    }
+    String owner = owner(fid);
+    if (!limits.perUser() || owner == null) {
+      return List.of();
+    }
+    List<String> others = new ArrayList<>();
+    try {
+      others.addAll(curator.getChildren().forPath(layout.ownerFunctions(owner)));
+    } catch (KeeperException.NoNodeException none) {
+      // the owner's index is made with the first function: none of theirs counts yet
+    }
+    others.remove(fid);
+    Map<String, Versioned<StatusCounts>> clients = readAll(others, layout::clientStats,
+        (id, data) -> StatusCounts.fromBytes(data), "job counts");
+    Map<String, Versioned<StatusCounts>> masters = readAll(clients.keySet(), layout::masterStats,
+        (id, data) -> StatusCounts.fromBytes(data), "job counts");
+    long total = own;
+    List<CuratorOp> checks = new ArrayList<>(clients.size());
+    for (Map.Entry<String, Versioned<StatusCounts>> c : clients.entrySet()) {
+      Versioned<StatusCounts> m = masters.get(c.getKey());
+      total += outstanding(c.getValue().value()) + (m == null ? 0 : outstanding(m.value()));
+      checks.add(curator.transactionOp().check().withVersion(c.getValue().version())
+          .forPath(layout.clientStats(c.getKey())));
+    }
+    if (total + adding > limits.outstandingPerUser()) {
+      throw new LimitExceededException(String.format("%s %,d jobs would pass the limit of %,d outstanding (PENDING or"
+          + " RUNNING) jobs per user (%s): %s has %,d across %d functions; wait for jobs to end or cancel some, or"
+          + " ask the cluster's administrator to raise the limit", doing, adding, limits.outstandingPerUser(),
+          SpoolConfig.LIMIT_OUTSTANDING_JOBS_PER_USER, owner, total, clients.size() + 1),
+          SpoolConfig.LIMIT_OUTSTANDING_JOBS_PER_USER, limits.outstandingPerUser());
+    }
+    return checks;
+  }
+
+  private static long outstanding(StatusCounts counts) {
+    return counts.get(JobStatus.PENDING) + counts.get(JobStatus.RUNNING);
+  }
+
+  /** The owner of a function (null if its record names none), read once per process. */
+  private String owner(String fid) throws Exception {
+    String known = owners.get(fid);
+    if (known != null) {
+      return known;
+    }
+    String owner = Json.fromBytes(curator.getData().forPath(layout.function(fid)), FunctionRecord.class).owner();
+    if (owner != null) {
+      owners.put(fid, owner);
+    }
+    return owner;
   }
 
   private Optional<List<String>> submittedBatch(String functionId, String marker) throws Exception {
@@ -423,6 +519,9 @@ final class CuratorStateStore implements StateStore {
         }
         ops.add(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
             .forPath(layout.submissionPrefix(functionId), numbers.append("]}").toString().getBytes(StandardCharsets.UTF_8)));
+        long adding = writes.stream().filter(w -> !isOutstanding(w.previous()) && isOutstanding(w.record().status()))
+            .count();
+        ops.addAll(checkLimits(functionId, counts.value(), adding, "rerunning"));
         ops.add(curator.transactionOp().setData().withVersion(counts.version())
             .forPath(layout.clientStats(functionId), next.toBytes()));
         try {
@@ -456,7 +555,7 @@ final class CuratorStateStore implements StateStore {
           return applied;
         }
       }
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | LimitExceededException e) {
       throw e;
     } catch (Exception e) {
       throw failure("rerun " + writes.size() + " jobs of function " + functionId, e);
@@ -512,9 +611,21 @@ final class CuratorStateStore implements StateStore {
     }
   }
 
+  private static boolean isOutstanding(JobStatus status) {
+    return status == JobStatus.PENDING || status == JobStatus.RUNNING;
+  }
+
   @Override
   public void deleteFunction(String functionId) {
     try {
+      String owner = owner(functionId);
+      if (owner != null) {
+        try {
+          curator.delete().guaranteed().forPath(layout.ownerFunction(owner, functionId));
+        } catch (KeeperException.NoNodeException notIndexed) {
+          // made before the owner index, or deleted by a racing call
+        }
+      }
       curator.delete().guaranteed().deletingChildrenIfNeeded().forPath(layout.function(functionId));
     } catch (KeeperException.NoNodeException gone) {
       return;

@@ -18,6 +18,9 @@ import org.apache.curator.utils.ZKPaths;
  * root/functions/&lt;fid&gt;/master/live            ephemeral: where the live master listens
  * root/functions/&lt;fid&gt;/stats/master           job counts per status as the master changed them
  * root/functions/&lt;fid&gt;/stats/client           job counts per status as clients changed them
+ * root/owners/&lt;owner&gt;/functions/&lt;fid&gt;       index of an owner's functions (for the per-user limits)
+ * root/owners/&lt;owner&gt;/running/&lt;fid&gt;         ephemeral: a live master's share of the owner's running jobs
+ * root/owners/&lt;owner&gt;/running-lock            the lock a master holds while it raises its share
  * </pre>
  */
 public final class StateLayout {
@@ -79,4 +82,21 @@ public final class StateLayout {
   public String masterStats(String fid) { return ZKPaths.makePath(stats(fid), "master"); }
 
   public String clientStats(String fid) { return ZKPaths.makePath(stats(fid), "client"); }
+
+  public String owners() { return ZKPaths.makePath(root, "owners"); }
+
+  public String ownerFunctions(String owner) { return ZKPaths.makePath(owners(), checkedOwner(owner), "functions"); }
+
+  public String ownerFunction(String owner, String fid) { return ZKPaths.makePath(ownerFunctions(owner), fid); }
+
+  public String ownerRunning(String owner) { return ZKPaths.makePath(owners(), checkedOwner(owner), "running"); }
+
+  public String ownerRunningLock(String owner) { return ZKPaths.makePath(owners(), checkedOwner(owner), "running-lock"); }
+
+  private static String checkedOwner(String owner) {
+    if (owner == null || owner.isEmpty() || owner.contains("/")) {
+      throw new IllegalArgumentException("'" + owner + "' is not a user name that can own functions");
+    }
+    return owner;
+  }
 }

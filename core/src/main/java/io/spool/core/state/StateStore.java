@@ -80,8 +80,18 @@ public interface StateStore extends Closeable {
    * again returns the ids of the first submission and creates nothing.
    *
    * @return the new job ids, in the order of {@code jobs}
+   * @throws LimitExceededException if the jobs would pass the function's or its owner's limit of outstanding jobs
    */
   List<String> submitJobs(String functionId, String batchId, List<JobRecord> jobs);
+
+  /**
+   * Throws if {@code adding} more outstanding jobs of the function would pass its or its owner's limit now; a check
+   * before a submission of many batches, so that it is refused before any of them is written (each batch is
+   * checked again as it is written).
+   *
+   * @throws LimitExceededException naming the limit and its setting
+   */
+  void checkLimits(String functionId, long adding);
 
   Optional<Versioned<JobRecord>> job(String jobId);
 
@@ -108,6 +118,7 @@ public interface StateStore extends Closeable {
    * so the master runs them again. A job that changed meanwhile is left alone.
    *
    * @return for each write, whether it was applied
+   * @throws LimitExceededException if the jobs would pass the function's or its owner's limit of outstanding jobs
    */
   List<Boolean> requeue(String functionId, List<JobWrite> writes);
 
@@ -142,10 +153,11 @@ public interface StateStore extends Closeable {
     private String root = SpoolConfig.ZOOKEEPER_ROOT_DEFAULT;
     private int sessionTimeoutMs = SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT;
     private int submitBatchSize = SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT;
+    private JobLimits limits = JobLimits.NONE;
 
     private Builder() {}
 
-    /** Connect string, root and timeouts from Spool's configuration. */
+    /** Connect string, root, timeouts and the limits on outstanding jobs from Spool's configuration. */
     public Builder configuration(Configuration conf) {
       this.connectString = conf.getTrimmed(SpoolConfig.ZOOKEEPER_QUORUM,
           SpoolConfig.ZOOKEEPER_QUORUM_DEFAULT);
@@ -155,6 +167,7 @@ public interface StateStore extends Closeable {
           SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT);
       this.submitBatchSize = conf.getInt(SpoolConfig.SUBMIT_BATCH_SIZE,
           SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
+      this.limits = JobLimits.from(conf);
       return this;
     }
 
@@ -168,11 +181,18 @@ public interface StateStore extends Closeable {
       return this;
     }
 
+    /** The limits that submissions and reruns through this store stay within. */
+    public Builder limits(JobLimits limits) {
+      this.limits = java.util.Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
     public StateStore build() {
       if (connectString == null || connectString.isEmpty()) {
         throw new IllegalArgumentException("no ZooKeeper quorum: set " + SpoolConfig.ZOOKEEPER_QUORUM);
       }
-      return new CuratorStateStore(connectString, new StateLayout(root), sessionTimeoutMs, submitBatchSize);
+      return new CuratorStateStore(connectString, new StateLayout(root), sessionTimeoutMs, submitBatchSize,
+          limits);
     }
   }
 }

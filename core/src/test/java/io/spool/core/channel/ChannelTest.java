@@ -60,4 +60,13 @@ class ChannelTest {
     out.writeBytes("{}");
     assertThrows(IOException.class, () -> Frames.read(new DataInputStream(new ByteArrayInputStream(typeless.toByteArray()))));
   }
+
+  @Test
+  void aHandshakeFrameLargerThanItsBoundIsRefusedBeforeItsBytesAreRead() throws IOException {
+    ByteArrayOutputStream big = new ByteArrayOutputStream();
+    new DataOutputStream(big).writeInt(Frames.MAX_HANDSHAKE_FRAME_BYTES + 1);
+    IOException refused = assertThrows(IOException.class, () -> Frames.read(
+        new DataInputStream(new ByteArrayInputStream(big.toByteArray())), Frames.MAX_HANDSHAKE_FRAME_BYTES));
+    assertTrue(refused.getMessage().contains("at most " + Frames.MAX_HANDSHAKE_FRAME_BYTES), refused.getMessage());
+  }
 }
