@@ -110,7 +110,7 @@ final class EnvironmentBuilder {
       resources.put(FunctionMaster.ENVIRONMENT_DIR, FunctionMaster.sharedResource(blobs.fileSystem(),
           blobs.resolve(BlobStore.environment(hash)), LocalResourceType.ARCHIVE));
     }
-    String command = FunctionMaster.javaCommand(256, BuildMain.class.getName() + " " + f.id() + " " + f.owner()
+    String command = FunctionMaster.javaCommand(conf, 256, BuildMain.class.getName() + " " + f.id() + " " + f.owner()
         + " " + python + " " + (hash == null ? "-" : hash) + " " + mode);
     Map<String, String> env = FunctionMaster.containerEnvironment(conf, python);
     master.addImage(f, blobs, resources, env);

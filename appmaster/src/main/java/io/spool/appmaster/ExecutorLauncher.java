@@ -11,9 +11,13 @@ import java.util.function.BiConsumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.DataOutputBuffer;
 import org.apache.hadoop.security.Credentials;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.security.token.Token;
+import org.apache.hadoop.security.token.TokenIdentifier;
 import org.apache.hadoop.yarn.api.records.Container;
 import org.apache.hadoop.yarn.api.records.ContainerLaunchContext;
 import org.apache.hadoop.yarn.client.api.NMClient;
+import org.apache.hadoop.yarn.security.AMRMTokenIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +30,7 @@ final class ExecutorLauncher implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorLauncher.class);
 
   private final NMClient nm;
-  private final ByteBuffer tokens;
+  private final byte[] secret;
   private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "container-launcher");
     t.setDaemon(true);
@@ -37,11 +41,26 @@ final class ExecutorLauncher implements Closeable {
     this.nm = NMClient.createNMClient();
     this.nm.init(conf);
     this.nm.start();
+    this.secret = secret;
+  }
+
+  /**
+   * What a container of this master gets in its YARN Credentials: the channel secret and this master's delegation
+   * tokens as they are now (HDFS's, where the cluster has Kerberos; fresh ones after the master renewed them) — not
+   * the master's own ResourceManager token, nor the owner's ZooKeeper secret.
+   */
+  private ByteBuffer tokens() throws IOException {
     Credentials credentials = new Credentials();
+    for (Token<? extends TokenIdentifier> token : UserGroupInformation.getCurrentUser().getCredentials()
+        .getAllTokens()) {
+      if (!AMRMTokenIdentifier.KIND_NAME.equals(token.getKind())) {
+        credentials.addToken(token.getService(), token);
+      }
+    }
     credentials.addSecretKey(ChannelSecret.ALIAS, secret);
     DataOutputBuffer buffer = new DataOutputBuffer();
     credentials.writeTokenStorageToStream(buffer);
-    this.tokens = ByteBuffer.wrap(buffer.getData(), 0, buffer.getLength());
+    return ByteBuffer.wrap(buffer.getData(), 0, buffer.getLength());
   }
 
   /** Starts {@code spec} in {@code container}; {@code onFailure} hears of a launch that failed. */
@@ -49,7 +68,7 @@ final class ExecutorLauncher implements Closeable {
     pool.execute(() -> {
       try {
         ContainerLaunchContext context = ContainerLaunchContext.newInstance(spec.resources(), spec.environment(),
-            List.of(spec.command()), null, tokens.duplicate(), null);
+            List.of(spec.command()), null, tokens(), null);
         nm.startContainer(container, context);
         LOG.info("launched {} on {}", container.getId(), container.getNodeId());
       } catch (Exception e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.UserSecrets;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Messages;
 import io.spool.core.config.Images;
@@ -14,6 +15,7 @@ import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobRecord;
 import io.spool.core.state.StaleFenceException;
+import io.spool.core.state.StateIdentity;
 import io.spool.core.state.StateStore;
 import io.spool.core.state.Submission;
 import io.spool.runner.ExecutorMain;
@@ -89,15 +91,33 @@ public final class FunctionMaster {
     }
     Configuration conf = new YarnConfiguration();
     conf.addResource(new Path(new java.io.File(ExecutorMain.JOB_CONF).getAbsoluteFile().toURI()));
+    ExecutorMain.followSecurity(conf);
     ContainerId container = ContainerId.fromString(System.getenv(ApplicationConstants.Environment.CONTAINER_ID.name()));
     int exit;
     try {
-      exit = new FunctionMaster(conf, args[0], container.getApplicationAttemptId()).run();
+      FunctionMaster master = new FunctionMaster(conf, args[0], container.getApplicationAttemptId());
+      exit = asOwner().doAs((java.security.PrivilegedExceptionAction<Integer>) master::run);
     } catch (Exception e) {
       LOG.error("function master failed", e);
       exit = Shutdown.EXIT_FAILURE;
     }
     System.exit(exit);
+  }
+
+  /**
+   * Whom the master acts as: the function's owner. Without Kerberos that is the login user, which
+   * {@code HADOOP_USER_NAME} names; with Kerberos the container's process may run as the NodeManager's user, so the
+   * master takes the application's user ({@code USER}) with the delegation tokens YARN gave the container.
+   */
+  static UserGroupInformation asOwner() throws IOException {
+    UserGroupInformation current = UserGroupInformation.getCurrentUser();
+    String user = System.getenv(ApplicationConstants.Environment.USER.name());
+    if (!UserGroupInformation.isSecurityEnabled() || user == null || user.equals(current.getShortUserName())) {
+      return current;
+    }
+    UserGroupInformation owner = UserGroupInformation.createRemoteUser(user);
+    owner.addCredentials(current.getCredentials());
+    return owner;
   }
 
   private int run() throws Exception {
@@ -110,7 +130,10 @@ public final class FunctionMaster {
     amrm.start();
     String trackingUrl = ServerLinks.functionPage(conf, functionId);
     amrm.registerApplicationMaster(host, 0, trackingUrl);
-    try (StateStore store = StateStore.builder().configuration(conf).build()) {
+    byte[] ownerSecret = UserSecrets.from(UserGroupInformation.getCurrentUser().getCredentials());
+    StateIdentity identity = ownerSecret == null ? null
+        : new StateIdentity(UserGroupInformation.getCurrentUser().getShortUserName(), ownerSecret);
+    try (StateStore store = StateStore.builder().configuration(conf).identity(identity).build()) {
       store.start();
       MasterLeadership leadership = new MasterLeadership(store, functionId);
       try {
@@ -366,7 +389,7 @@ public final class FunctionMaster {
             blobs.resolve(BlobStore.environment(f.environmentHash())), LocalResourceType.ARCHIVE));
         env.put("PYTHONPATH", ApplicationConstants.Environment.PWD.$$() + "/" + ENVIRONMENT_DIR);
       }
-      String command = javaCommand(conf.getInt(SpoolConfig.EXECUTOR_RUNNER_HEAP_MB,
+      String command = javaCommand(conf, conf.getInt(SpoolConfig.EXECUTOR_RUNNER_HEAP_MB,
           SpoolConfig.EXECUTOR_RUNNER_HEAP_MB_DEFAULT), ExecutorMain.class.getName() + " " + host + " " + port);
       return new LaunchSpec(resources, env, command);
     } catch (IOException e) {
@@ -385,9 +408,11 @@ public final class FunctionMaster {
   }
 
   /** A JVM command line of Spool's containers, with YARN's add-opens token and logs to the container's log dir. */
-  static String javaCommand(int heapMb, String mainAndArgs) {
+  static String javaCommand(Configuration conf, int heapMb, String mainAndArgs) {
+    String options = conf.getTrimmed(SpoolConfig.CONTAINER_JAVA_OPTIONS, SpoolConfig.CONTAINER_JAVA_OPTIONS_DEFAULT);
     return ApplicationConstants.Environment.JAVA_HOME.$$() + "/bin/java -Xmx" + heapMb
-        + "m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 " + ApplicationConstants.JVM_ADD_OPENS_VAR + " " + mainAndArgs
+        + "m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 " + ApplicationConstants.JVM_ADD_OPENS_VAR + " "
+        + (options.isEmpty() ? "" : options + " ") + mainAndArgs
         + " 1>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stdout"
         + " 2>" + ApplicationConstants.LOG_DIR_EXPANSION_VAR + "/stderr";
   }

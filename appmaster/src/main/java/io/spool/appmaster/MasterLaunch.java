@@ -26,17 +26,19 @@ public final class MasterLaunch {
    * @param distJar the distribution jar on the cluster's file system
    * @param jobConf the client's configuration, written on the cluster's file system
    * @param heapMb the master JVM's heap
+   * @param given what else the master gets in its YARN Credentials: the owner's Spool secret (with which it
+   *     authenticates to ZooKeeper) and, where the cluster has Kerberos, the owner's delegation tokens
    */
   public static ContainerLaunchContext context(Configuration conf, FileSystem fs, Path distJar, Path jobConf,
-      String functionId, int heapMb) throws IOException {
+      String functionId, int heapMb, Credentials given) throws IOException {
     Map<String, LocalResource> resources = Map.of(
         FunctionMaster.DIST_JAR_NAME, FunctionMaster.resource(fs, distJar, LocalResourceType.FILE),
         ExecutorMain.JOB_CONF, FunctionMaster.resource(fs, jobConf, LocalResourceType.FILE));
     Map<String, String> env = FunctionMaster.containerEnvironment(conf, null);
     env.put(FunctionMaster.ENV_DIST_JAR, fs.makeQualified(distJar).toString());
     env.put(FunctionMaster.ENV_JOB_CONF, fs.makeQualified(jobConf).toString());
-    String command = FunctionMaster.javaCommand(heapMb, FunctionMaster.class.getName() + " " + functionId);
-    Credentials credentials = new Credentials();
+    String command = FunctionMaster.javaCommand(conf, heapMb, FunctionMaster.class.getName() + " " + functionId);
+    Credentials credentials = new Credentials(given);
     credentials.addSecretKey(ChannelSecret.ALIAS, ChannelSecret.generate());
     DataOutputBuffer tokens = new DataOutputBuffer();
     credentials.writeTokenStorageToStream(tokens);

@@ -2,8 +2,11 @@ package io.spool.bench;
 
 import io.spool.client.Function;
 import io.spool.client.Job;
+import io.spool.client.Spool;
+import io.spool.core.blob.BlobStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.JobStatus;
+import io.spool.core.state.StateStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.data.Stat;
 
@@ -47,10 +48,11 @@ final class SubmissionWorkload {
     List<Double> rates = new ArrayList<>();
     List<Double> bytes = new ArrayList<>();
     HeapSamples heap = new HeapSamples();
-    String quorum = ctx.conf.get(SpoolConfig.ZOOKEEPER_QUORUM);
     String root = ctx.conf.get(SpoolConfig.ZOOKEEPER_ROOT, SpoolConfig.ZOOKEEPER_ROOT_DEFAULT);
-    try (CuratorFramework zk = CuratorFrameworkFactory.newClient(quorum, new RetryOneTime(1000))) {
-      zk.start();
+    try (StateStore store = StateStore.builder().configuration(ctx.conf)
+        .identity(Spool.identity(ctx.conf, BlobStore.open(ctx.conf), ctx.spool.user())).build()) {
+      store.start();
+      CuratorFramework zk = store.curator();
       for (int r = 0; r < ctx.options.repetitions(); r++) {
         Function f = ctx.track(ctx.burnFunction(1).build().save());
         BenchContext.awaitBuilt(f);

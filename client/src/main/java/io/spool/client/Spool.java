@@ -1,8 +1,11 @@
 package io.spool.client;
 
+import io.spool.client.internal.KerberosLogin;
 import io.spool.client.internal.MasterStarter;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.UserSecrets;
 import io.spool.core.config.SpoolConfig;
+import io.spool.core.state.StateIdentity;
 import io.spool.core.state.StateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,14 +48,15 @@ public final class Spool implements AutoCloseable {
 
   private Spool(Configuration conf) throws IOException {
     this.conf = conf;
+    KerberosLogin.ensure(conf);
     this.user = UserGroupInformation.getCurrentUser().getShortUserName();
-    this.store = StateStore.builder().configuration(conf).build();
-    this.store.start();
+    // a file system of its own: the application this client runs in may close Hadoop's shared one
+    this.blobs = BlobStore.openPrivate(conf);
     try {
-      // a file system of its own: the application this client runs in may close Hadoop's shared one
-      this.blobs = BlobStore.openPrivate(conf);
+      this.store = StateStore.builder().configuration(conf).identity(identity(conf, blobs, user)).build();
+      this.store.start();
     } catch (IOException | RuntimeException e) {
-      store.close();
+      closeQuietly(blobs);
       throw e;
     }
     try {
@@ -65,6 +69,17 @@ public final class Spool implements AutoCloseable {
       throw e;
     }
     this.masters = new MasterStarter(conf, store, blobs, yarn);
+  }
+
+  /**
+   * Whom a user's connections act as in ZooKeeper: the user with their Spool secret (made on their first
+   * connection); null where {@link SpoolConfig#ZOOKEEPER_ACLS} is off.
+   */
+  public static StateIdentity identity(Configuration conf, BlobStore blobs, String user) throws IOException {
+    if (!conf.getBoolean(SpoolConfig.ZOOKEEPER_ACLS, SpoolConfig.ZOOKEEPER_ACLS_DEFAULT)) {
+      return null;
+    }
+    return new StateIdentity(user, UserSecrets.readOrCreate(blobs, user));
   }
 
   /** Connects with the configuration found without flags ({@code $SPOOL_CONF_DIR} or {@code ~/.spool/conf}). */

@@ -76,7 +76,17 @@ public final class ExecutorMain {
       conf.setInt(HDFS_COMPLETE_FILE_DELAY, 2);
       conf.setInt(HDFS_COMPLETE_FILE_RETRIES, 13);
     }
+    followSecurity(conf);
     return conf;
+  }
+
+  /**
+   * Makes Hadoop's security follow the job configuration (Kerberos, where the client's cluster has it): the
+   * container's classpath need not hold the cluster's core-site.xml, and the job configuration is not one of
+   * Hadoop's default resources. Call before anything asks for the current user.
+   */
+  public static void followSecurity(Configuration conf) {
+    UserGroupInformation.setConfiguration(conf);
   }
 
   /** Whether {@code key} is set anywhere but in Hadoop's defaults. */
@@ -91,9 +101,9 @@ public final class ExecutorMain {
       throw new IllegalArgumentException("usage: ExecutorMain <master-host> <master-port>");
     }
     String container = System.getenv().getOrDefault("CONTAINER_ID", "unknown-container");
-    byte[] secret = ChannelSecret.from(UserGroupInformation.getCurrentUser().getCredentials());
     Path workDir = Paths.get("").toAbsolutePath();
     Configuration conf = jobConfiguration(workDir);
+    byte[] secret = ChannelSecret.from(UserGroupInformation.getCurrentUser().getCredentials());
     BlobStore blobs = BlobStore.open(conf);
     try (MasterChannel master = MasterChannel.connect(args[0], Integer.parseInt(args[1]), container, secret);
          LiveLog liveLog = LiveLog.of(blobs, conf)) {

@@ -71,6 +71,11 @@ public final class EmbeddedCluster implements Closeable {
    * serves and the NodeManager has registered. Fails before starting anything if no Python 3 can be found.
    */
   public static EmbeddedCluster start(Path dataDir) throws IOException {
+    return start(dataDir, ClusterSecurity.NONE);
+  }
+
+  /** As {@link #start(Path)}, secured as {@code security} says (e.g. with Kerberos). */
+  public static EmbeddedCluster start(Path dataDir, ClusterSecurity security) throws IOException {
     Path dir = dataDir.toAbsolutePath().normalize();
     Files.createDirectories(dir);
     PythonInterpreter python = PythonInterpreter.resolve(System.getenv());
@@ -78,11 +83,12 @@ public final class EmbeddedCluster implements Closeable {
     long started = System.nanoTime();
     EmbeddedCluster cluster = new EmbeddedCluster(dir);
     try {
-      cluster.zookeeper = startZooKeeper(dir.resolve("zookeeper"));
-      cluster.miniDfs = startHdfs(dir.resolve("hdfs"), dir.resolve("tmp"));
-      cluster.miniYarn = startYarn(dir.resolve("yarn"), cluster.miniDfs.getURI(), dir.resolve("tmp"));
+      cluster.zookeeper = startZooKeeper(dir.resolve("zookeeper"), security);
+      cluster.miniDfs = startHdfs(dir.resolve("hdfs"), dir.resolve("tmp"), security);
+      cluster.miniYarn = startYarn(dir.resolve("yarn"), cluster.miniDfs.getURI(), dir.resolve("tmp"), security);
       Map<String, String> settings = new LinkedHashMap<>(
           ClientSettings.of(cluster.miniDfs, cluster.miniYarn, cluster.zookeeperConnect(), python));
+      settings.putAll(security.clientSettings());
       cluster.clientSettings = settings;
       cluster.makeSharedDirectories();
       cluster.server = startServer(cluster.clientConfiguration());
@@ -213,11 +219,12 @@ public final class EmbeddedCluster implements Closeable {
     }
   }
 
-  private static TestingServer startZooKeeper(Path zkDir) throws IOException {
+  private static TestingServer startZooKeeper(Path zkDir, ClusterSecurity security) throws IOException {
     Files.createDirectories(zkDir);
+    Map<String, Object> properties = new LinkedHashMap<>(security.zookeeperProperties());
     // the admin server would bind port 8080 and clash with a second cluster on this host
-    InstanceSpec spec = new InstanceSpec(zkDir.toFile(), -1, -1, -1, false, -1, -1, -1,
-        Map.of("admin.enableServer", "false"));
+    properties.put("admin.enableServer", "false");
+    InstanceSpec spec = new InstanceSpec(zkDir.toFile(), -1, -1, -1, false, -1, -1, -1, properties);
     try {
       return new TestingServer(spec, true);
     } catch (IOException | RuntimeException e) {
@@ -230,14 +237,19 @@ public final class EmbeddedCluster implements Closeable {
     }
   }
 
-  private static MiniDFSCluster startHdfs(Path hdfsDir, Path tmpDir) throws IOException {
+  private static MiniDFSCluster startHdfs(Path hdfsDir, Path tmpDir, ClusterSecurity security) throws IOException {
     boolean formatted = Files.isRegularFile(
         hdfsDir.resolve(MiniClusterSettings.NAME_DIR).resolve("current").resolve("VERSION"));
     if (!formatted) {
       deleteDirectory(hdfsDir);
     }
     Files.createDirectories(hdfsDir);
-    MiniDFSCluster dfs = new MiniDFSCluster.Builder(MiniClusterSettings.hdfs(hdfsDir, tmpDir))
+    Configuration conf = MiniClusterSettings.hdfs(hdfsDir, tmpDir, security.serviceUser());
+    if (!security.daemonSettings().isEmpty()) {
+      security.daemonSettings().forEach(conf::set);
+      UserGroupInformation.setConfiguration(conf);
+    }
+    MiniDFSCluster dfs = new MiniDFSCluster.Builder(conf)
         .numDataNodes(1)
         .manageNameDfsDirs(false)
         .manageDataDfsDirs(false)
@@ -252,11 +264,14 @@ public final class EmbeddedCluster implements Closeable {
     return dfs;
   }
 
-  private static MiniYARNCluster startYarn(Path yarnDir, URI defaultFs, Path tmpDir) throws IOException {
+  private static MiniYARNCluster startYarn(Path yarnDir, URI defaultFs, Path tmpDir, ClusterSecurity security)
+      throws IOException {
     deleteDirectory(yarnDir);
     Files.createDirectories(yarnDir);
     MiniYARNCluster yarn = newMiniYarnCluster(yarnDir);
-    yarn.init(MiniClusterSettings.yarn(defaultFs, tmpDir));
+    Configuration conf = MiniClusterSettings.yarn(defaultFs, tmpDir, security.serviceUser());
+    security.daemonSettings().forEach(conf::set);
+    yarn.init(conf);
     yarn.start();
     try {
       awaitCondition("the ResourceManager to bind its addresses", () -> allAddressesBound(yarn));

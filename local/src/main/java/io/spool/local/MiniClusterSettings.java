@@ -42,32 +42,31 @@ final class MiniClusterSettings {
    * HDFS keeping its name and data directories under {@code hdfsDir}. They are outside MiniDFSCluster's own base
    * directory because its {@code shutdown()} marks everything under that directory for deletion at JVM exit.
    */
-  static Configuration hdfs(Path hdfsDir, Path tmpDir) {
+  static Configuration hdfs(Path hdfsDir, Path tmpDir, String serviceUser) {
     Configuration conf = new HdfsConfiguration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsDir.resolve(MINI_DFS_SCRATCH_DIR).toString());
     conf.set(DFSConfigKeys.DFS_NAMENODE_NAME_DIR_KEY, hdfsDir.resolve(NAME_DIR).toUri().toString());
     conf.set(DFSConfigKeys.DFS_DATANODE_DATA_DIR_KEY, hdfsDir.resolve(DATA_DIR).toUri().toString());
     conf.set(CommonConfigurationKeys.HADOOP_TMP_DIR, tmpDir.toString());
-    allowProxyUsers(conf);
+    allowProxyUsers(conf, serviceUser);
     return conf;
   }
 
   /**
-   * Lets the user who runs the cluster act for any other (Hadoop's proxy users), as the Spool server does for the
+   * Lets the user the daemons run as act for any other (Hadoop's proxy users), as the Spool server does for the
    * user each request names.
    */
-  static void allowProxyUsers(Configuration conf) {
-    String me = System.getProperty("user.name");
-    conf.set("hadoop.proxyuser." + me + ".hosts", "*");
-    conf.set("hadoop.proxyuser." + me + ".groups", "*");
+  static void allowProxyUsers(Configuration conf, String serviceUser) {
+    conf.set("hadoop.proxyuser." + serviceUser + ".hosts", "*");
+    conf.set("hadoop.proxyuser." + serviceUser + ".groups", "*");
   }
 
   /** YARN with one 8 GiB / 8-vcore NodeManager whose containers use {@code defaultFs}. */
-  static YarnConfiguration yarn(URI defaultFs, Path tmpDir) {
+  static YarnConfiguration yarn(URI defaultFs, Path tmpDir, String serviceUser) {
     YarnConfiguration conf = new YarnConfiguration();
     conf.set(CommonConfigurationKeysPublic.FS_DEFAULT_NAME_KEY, defaultFs.toString());
     conf.set(CommonConfigurationKeys.HADOOP_TMP_DIR, tmpDir.toString());
-    allowProxyUsers(conf);
+    allowProxyUsers(conf, serviceUser);
 
     conf.setInt(YarnConfiguration.NM_PMEM_MB, NODE_MEMORY_MB);
     conf.setInt(YarnConfiguration.YARN_MINICLUSTER_NM_PMEM_MB, NODE_MEMORY_MB);

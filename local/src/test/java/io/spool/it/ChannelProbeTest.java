@@ -42,8 +42,7 @@ class ChannelProbeTest {
   void theMasterRefusesStrangersAndKeepsServingItsExecutors(Configuration clusterConf) throws Exception {
     Configuration conf = TestSetup.quickIdle(clusterConf);
     try (Spool spool = Spool.connect(conf);
-         StateStore store = StateStore.builder().configuration(conf).build()) {
-      store.start();
+         StateStore store = TestSetup.store(conf)) {
       Function f = Function.builder(spool, TestSetup.python("results.py") + ":nap").name("probed").memory(256)
           .maximumConcurrency(1).build().save();
       List<Job> jobs = new ArrayList<>(f.map(IntStream.range(0, 30).mapToObj(i -> List.of(i, 200)).toList()));

@@ -126,8 +126,7 @@ class PythonJobsEndToEndTest {
     Job job = length.callWith(List.of(big), Map.of("repeat", 3));
     assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
     assertEquals(120_000, job.result());
-    try (StateStore store = StateStore.builder().configuration(spool.configuration()).build()) {
-      store.start();
+    try (StateStore store = TestSetup.store(spool.configuration())) {
       JobRecord record = store.job(job.id()).orElseThrow().value();
       assertTrue(record.argsFile() != null && record.args() == null, "arguments were inlined in ZooKeeper");
     }
@@ -292,8 +291,7 @@ class PythonJobsEndToEndTest {
   void theMastersChannelRefusesAnExecutorWithoutTheSecret() throws Exception {
     assertEquals(JobStatus.SUCCESS, hello.call(0).waitForCompletion(WAIT));
     JsonNode live;
-    try (StateStore store = StateStore.builder().configuration(spool.configuration()).build()) {
-      store.start();
+    try (StateStore store = TestSetup.store(spool.configuration())) {
       live = Json.tree(store.curator().getData().forPath(store.layout().masterLive(hello.id())));
     }
     try (Socket socket = new Socket(live.get("host").asText(), live.get("port").asInt())) {

@@ -114,8 +114,7 @@ class ResilienceTest {
     for (Job job : jobs) {
       assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
     }
-    try (StateStore store = StateStore.builder().configuration(conf).build()) {
-      store.start();
+    try (StateStore store = TestSetup.store(conf)) {
       Map<String, Versioned<JobRecord>> records = store.jobs(jobs.stream().map(Job::id).toList());
       assertEquals(jobs.size(), records.size());
       for (Versioned<JobRecord> v : records.values()) {
@@ -236,8 +235,7 @@ class ResilienceTest {
     while (longJob.refresh().status() != JobStatus.RUNNING && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    try (StateStore store = StateStore.builder().configuration(conf).build()) {
-      store.start();
+    try (StateStore store = TestSetup.store(conf)) {
       FunctionRecord record = store.function(f.id()).orElseThrow().value();
       new MasterStarter(conf, store, BlobStore.open(conf), yarn).startMaster(record);
     }

@@ -119,8 +119,7 @@ class YarnIntegrationTest {
     assertEquals(YarnApplicationState.KILLED, yarn.getApplicationReport(first.getApplicationId()).getYarnApplicationState());
     List<ApplicationReport> all = masters(f.id(), null);
     assertTrue(all.size() >= 2, "a next master was started: " + all);
-    try (StateStore store = StateStore.builder().configuration(conf).build()) {
-      store.start();
+    try (StateStore store = TestSetup.store(conf)) {
       Map<String, Versioned<JobRecord>> records = store.jobs(jobs.stream().map(Job::id).toList());
       assertTrue(records.values().stream().anyMatch(v -> v.value().executionCount() >= 2),
           "a job that ran when the master was killed ran again");

@@ -5,6 +5,7 @@ import io.spool.client.BuildFailedException;
 import io.spool.client.InvalidAttributeException;
 import io.spool.core.json.Json;
 import io.spool.core.model.IllegalTransitionException;
+import io.spool.core.state.AccessDeniedException;
 import io.spool.core.state.LimitExceededException;
 import io.spool.core.state.NotFoundException;
 import java.io.IOException;
@@ -118,6 +119,9 @@ final class Api {
     }
     if (e instanceof NotFoundException) {
       return ApiException.notFound(e.getMessage());
+    }
+    if (e instanceof AccessDeniedException) {
+      return ApiException.forbidden(e.getMessage());
     }
     if (e instanceof LimitExceededException) {
       return new ApiException(429, e.getMessage());

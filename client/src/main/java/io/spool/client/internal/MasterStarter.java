@@ -2,6 +2,7 @@ package io.spool.client.internal;
 
 import io.spool.appmaster.MasterLaunch;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.UserSecrets;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
@@ -27,6 +28,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.security.Credentials;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.security.token.Token;
+import org.apache.hadoop.security.token.TokenIdentifier;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
 import org.apache.hadoop.yarn.api.records.ApplicationSubmissionContext;
@@ -35,10 +41,13 @@ import org.apache.hadoop.yarn.api.records.Priority;
 import org.apache.hadoop.yarn.api.records.QueueInfo;
 import org.apache.hadoop.yarn.api.records.Resource;
 import org.apache.hadoop.yarn.api.records.YarnApplicationState;
+import org.apache.hadoop.yarn.client.ClientRMProxy;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.client.api.YarnClientApplication;
+import org.apache.hadoop.yarn.client.util.YarnClientUtils;
 import org.apache.hadoop.yarn.exceptions.ApplicationNotFoundException;
 import org.apache.hadoop.yarn.exceptions.YarnException;
+import org.apache.hadoop.yarn.util.ConverterUtils;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,12 +251,34 @@ public final class MasterStarter {
     context.setResource(Resource.newInstance(
         conf.getInt(SpoolConfig.MASTER_MEMORY_MB, SpoolConfig.MASTER_MEMORY_MB_DEFAULT), 1));
     context.setAMContainerSpec(MasterLaunch.context(conf, blobs.fileSystem(), blobs.resolve(distJar()),
-        blobs.resolve(jobConf), function.id(), conf.getInt(SpoolConfig.MASTER_HEAP_MB, SpoolConfig.MASTER_HEAP_MB_DEFAULT)));
+        blobs.resolve(jobConf), function.id(), conf.getInt(SpoolConfig.MASTER_HEAP_MB, SpoolConfig.MASTER_HEAP_MB_DEFAULT),
+        masterCredentials(function)));
     yarn.submitApplication(context);
     LOG.info("started master {} of function {}", context.getApplicationId(), function.id());
   }
 
   /** The client's configuration, without what only Hadoop's default files say. */
+  /**
+   * What the master gets in its YARN Credentials besides its channel secret: the owner's Spool secret (for
+   * ZooKeeper, where ACLs are on) and, on a cluster with Kerberos, delegation tokens of the file system and the
+   * ResourceManager, obtained now as this client's user with the ResourceManager as their renewer (YARN renews them
+   * for as long as the application runs, up to their maximum lifetime).
+   */
+  private Credentials masterCredentials(FunctionRecord function) throws IOException, YarnException {
+    Credentials credentials = new Credentials();
+    if (conf.getBoolean(SpoolConfig.ZOOKEEPER_ACLS, SpoolConfig.ZOOKEEPER_ACLS_DEFAULT)) {
+      credentials.addSecretKey(UserSecrets.ALIAS, UserSecrets.readOrCreate(blobs, function.owner()));
+    }
+    if (UserGroupInformation.isSecurityEnabled()) {
+      String renewer = YarnClientUtils.getRmPrincipal(conf);
+      blobs.fileSystem().addDelegationTokens(renewer, credentials);
+      org.apache.hadoop.yarn.api.records.Token rm = yarn.getRMDelegationToken(new Text(renewer));
+      Token<TokenIdentifier> token = ConverterUtils.convertFromYarn(rm, ClientRMProxy.getRMDelegationTokenService(conf));
+      credentials.addToken(token.getService(), token);
+    }
+    return credentials;
+  }
+
   private byte[] clientConfiguration() throws IOException {
     Configuration own = new Configuration(false);
     for (var entry : conf) {

@@ -31,6 +31,32 @@ public final class SpoolConfig {
   public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "spool.zookeeper.session-timeout-ms";
   public static final int ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT = 30_000;
 
+  /**
+   * Whether the ZooKeeper nodes of a user's functions and jobs are theirs alone: writable and readable only with
+   * the user's Spool secret (ZooKeeper's digest scheme; the secret lives in the user's 0700 HDFS directory) and
+   * readable by {@code spool.zookeeper.admin-acls}. Off: every node is open to every ZooKeeper client.
+   */
+  public static final String ZOOKEEPER_ACLS = "spool.zookeeper.acls";
+  public static final boolean ZOOKEEPER_ACLS_DEFAULT = true;
+
+  /**
+   * ZooKeeper ids that may read every user's nodes (the cluster's Spool administrators), comma-separated as
+   * {@code scheme:id}, e.g. {@code sasl:spool,digest:ops:<base64 sha1 of ops:password>}.
+   */
+  public static final String ZOOKEEPER_ADMIN_ACLS = "spool.zookeeper.admin-acls";
+  public static final String ZOOKEEPER_ADMIN_ACLS_DEFAULT = "";
+
+  /**
+   * On a cluster with Kerberos, the principal a client logs in as when its user has no ticket (e.g. a scheduler's
+   * service user), with {@code spool.kerberos.keytab}. Empty: the ticket from {@code kinit}'s cache is used.
+   */
+  public static final String KERBEROS_PRINCIPAL = "spool.kerberos.principal";
+  public static final String KERBEROS_PRINCIPAL_DEFAULT = "";
+
+  /** The keytab of {@code spool.kerberos.principal}. */
+  public static final String KERBEROS_KEYTAB = "spool.kerberos.keytab";
+  public static final String KERBEROS_KEYTAB_DEFAULT = "";
+
   /** Root directory of Spool's data on the default file system (bundles, results, logs, environments). */
   public static final String HDFS_ROOT = "spool.hdfs.root";
   public static final String HDFS_ROOT_DEFAULT = "/spool";
@@ -119,6 +145,13 @@ public final class SpoolConfig {
   /** JAVA_HOME in containers; empty means the NodeManager's. */
   public static final String CONTAINER_JAVA_HOME = "spool.container.java-home";
   public static final String CONTAINER_JAVA_HOME_DEFAULT = "";
+
+  /**
+   * Extra JVM options of every Spool container (function masters, executors' runners, builds), e.g.
+   * {@code -Djava.security.krb5.conf=/etc/krb5/krb5.conf} where the nodes keep Kerberos' configuration elsewhere.
+   */
+  public static final String CONTAINER_JAVA_OPTIONS = "spool.container.java-options";
+  public static final String CONTAINER_JAVA_OPTIONS_DEFAULT = "";
 
   /** Local or HDFS path of the distribution jar that masters and executors run from; empty means the client's own. */
   public static final String DIST_JAR = "spool.dist.jar";

@@ -49,7 +49,8 @@ final class CuratorStateStore implements StateStore {
   /** Functions whose completion-log parent this process has made sure of. */
   private final java.util.Set<String> completionLogs = ConcurrentHashMap.newKeySet();
 
-  CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch, JobLimits limits) {
+  CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch, JobLimits limits,
+      StateIdentity identity, List<org.apache.zookeeper.data.Id> admins) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("submit batch size must be at least 1, not " + maxBatch);
     }
@@ -57,12 +58,15 @@ final class CuratorStateStore implements StateStore {
     this.layout = layout;
     this.maxBatch = maxBatch;
     this.limits = limits;
-    this.curator = CuratorFrameworkFactory.builder()
+    CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
         .connectString(connectString)
         .sessionTimeoutMs(sessionTimeoutMs)
         .connectionTimeoutMs(CONNECT_TIMEOUT_MS)
-        .retryPolicy(new ExponentialBackoffRetry(100, 6))
-        .build();
+        .retryPolicy(new ExponentialBackoffRetry(100, 6));
+    if (identity != null) {
+      builder.authorization("digest", identity.authorization()).aclProvider(new OwnerAcls(layout, identity, admins));
+    }
+    this.curator = builder.build();
   }
 
   @Override
@@ -384,7 +388,8 @@ final class CuratorStateStore implements StateStore {
           try {
             if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
               found.put(id, new Versioned<>(decode.apply(id, event.getData()), event.getStat().getVersion()));
-            } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
+            } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()
+                && event.getResultCode() != KeeperException.Code.NOAUTH.intValue()) {
               error.compareAndSet(null, KeeperException.create(KeeperException.Code.get(event.getResultCode()), event.getPath()));
             }
           } finally {
@@ -911,6 +916,10 @@ final class CuratorStateStore implements StateStore {
   private static RuntimeException failure(String what, Exception cause) {
     if (cause instanceof InterruptedException) {
       Thread.currentThread().interrupt();
+    }
+    if (cause instanceof KeeperException.NoAuthException) {
+      return new AccessDeniedException("cannot " + what + ": it belongs to another user (ZooKeeper refused "
+          + ((KeeperException) cause).getPath() + " to this user's credentials)", cause);
     }
     if (cause instanceof RuntimeException) {
       return (RuntimeException) cause;

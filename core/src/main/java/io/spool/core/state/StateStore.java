@@ -154,6 +154,8 @@ public interface StateStore extends Closeable {
     private int sessionTimeoutMs = SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS_DEFAULT;
     private int submitBatchSize = SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT;
     private JobLimits limits = JobLimits.NONE;
+    private StateIdentity identity;
+    private List<org.apache.zookeeper.data.Id> admins = List.of();
 
     private Builder() {}
 
@@ -168,6 +170,7 @@ public interface StateStore extends Closeable {
       this.submitBatchSize = conf.getInt(SpoolConfig.SUBMIT_BATCH_SIZE,
           SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
       this.limits = JobLimits.from(conf);
+      this.admins = adminIds(conf);
       return this;
     }
 
@@ -187,12 +190,35 @@ public interface StateStore extends Closeable {
       return this;
     }
 
+    /**
+     * Acts as {@code identity}: the store's session authenticates as it, and every node the store creates is its
+     * alone (and readable by the administrators that the configuration names). Without one, nodes are open to all.
+     */
+    public Builder identity(StateIdentity identity) {
+      this.identity = identity;
+      return this;
+    }
+
+    /** The ids of {@link SpoolConfig#ZOOKEEPER_ADMIN_ACLS}. */
+    static List<org.apache.zookeeper.data.Id> adminIds(Configuration conf) {
+      List<org.apache.zookeeper.data.Id> ids = new java.util.ArrayList<>();
+      for (String entry : conf.getTrimmedStrings(SpoolConfig.ZOOKEEPER_ADMIN_ACLS)) {
+        int colon = entry.indexOf(':');
+        if (colon <= 0 || colon == entry.length() - 1) {
+          throw new IllegalArgumentException("'" + entry + "' in " + SpoolConfig.ZOOKEEPER_ADMIN_ACLS
+              + " is not a ZooKeeper id of the form scheme:id (e.g. sasl:spool)");
+        }
+        ids.add(new org.apache.zookeeper.data.Id(entry.substring(0, colon), entry.substring(colon + 1)));
+      }
+      return List.copyOf(ids);
+    }
+
     public StateStore build() {
       if (connectString == null || connectString.isEmpty()) {
         throw new IllegalArgumentException("no ZooKeeper quorum: set " + SpoolConfig.ZOOKEEPER_QUORUM);
       }
       return new CuratorStateStore(connectString, new StateLayout(root), sessionTimeoutMs, submitBatchSize,
-          limits);
+          limits, identity, admins);
     }
   }
 }

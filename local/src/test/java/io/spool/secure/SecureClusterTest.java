@@ -1,0 +1,179 @@
+package io.spool.secure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spool.client.Function;
+import io.spool.client.Job;
+import io.spool.client.Spool;
+import io.spool.core.blob.BlobStore;
+import io.spool.core.config.SpoolConfig;
+import io.spool.core.model.JobStatus;
+import io.spool.core.state.AccessDeniedException;
+import io.spool.core.state.StateLayout;
+import io.spool.local.EmbeddedCluster;
+import io.spool.local.SpoolClusterExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PrivilegedExceptionAction;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.security.AccessControlException;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Spool on an embedded cluster secured with Kerberos (MiniKdc): HDFS and YARN with Kerberos, ZooKeeper with SASL.
+ * Users log in from keytabs; the client ships delegation tokens to the master, the master to its build and
+ * executors; another user is refused everything of the first one's, a client without a ticket is told to log in.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(600)
+class SecureClusterTest {
+
+  private static final String ADMIN = "spooladmin";
+
+  private Kerberos kerberos;
+  private EmbeddedCluster cluster;
+  private Configuration conf;
+  private UserGroupInformation alice;
+  private UserGroupInformation bob;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path target = Files.createDirectories(Paths.get("target"));
+    Path work = Files.createTempDirectory(target, "secure-cluster-");
+    kerberos = new Kerberos(work.resolve("kerberos"), 0);
+    kerberos.addUser("alice");
+    kerberos.addUser("bob");
+    kerberos.addUser(ADMIN);
+    cluster = EmbeddedCluster.start(work.resolve("data"), kerberos);
+    conf = cluster.clientConfiguration();
+    conf.set(SpoolConfig.DIST_JAR, Paths.get(System.getProperty(SpoolClusterExtension.DIST_JAR_PROPERTY))
+        .toAbsolutePath().normalize().toString());
+    conf.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 15_000);
+    conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 3_000);
+    conf.set(SpoolConfig.ZOOKEEPER_ADMIN_ACLS, "sasl:" + ADMIN);
+    alice = login("alice");
+    bob = login("bob");
+  }
+
+  @AfterAll
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (kerberos != null) {
+      kerberos.close();
+    }
+  }
+
+  private UserGroupInformation login(String user) throws IOException {
+    return UserGroupInformation.loginUserFromKeytabAndReturnUGI(kerberos.principal(user),
+        kerberos.keytab(user).toString());
+  }
+
+  private static <T> T as(UserGroupInformation user, PrivilegedExceptionAction<T> action) throws Exception {
+    return user.doAs(action);
+  }
+
+  private static String resultsPy() {
+    return Paths.get("src/test/resources/python/results.py").toAbsolutePath().toString();
+  }
+
+  @Test
+  void aFunctionBuildsAndRunsAHundredJobsWithTheOwnersTokens() throws Exception {
+    try (Spool spool = as(alice, () -> Spool.connect(conf))) {
+      assertEquals("alice", spool.user());
+      Function f = as(alice, () -> Function.builder(spool, resultsPy() + ":as_dict").name("secured").memory(256)
+          .maximumConcurrency(2).build().save());
+      List<Job> jobs = as(alice, () -> f.map(IntStream.range(0, 100).mapToObj(List::of).toList()));
+      Map<JobStatus, Long> counts = as(alice, () -> f.waitForCompletion(Duration.ofMinutes(5)));
+      assertEquals(100L, counts.get(JobStatus.SUCCESS), counts.toString());
+      List<Object> results = as(alice, f::results);
+      assertEquals(100, results.size());
+      assertEquals("tile-42", ((Map<?, ?>) results.get(42)).get("name"));
+      assertTrue(as(alice, () -> jobs.get(7).log()).contains("tile 7"), "the job's log was written");
+
+      try (YarnClient yarn = YarnClient.createYarnClient()) {
+        as(alice, () -> {
+          yarn.init(conf);
+          yarn.start();
+          return null;
+        });
+        List<ApplicationReport> masters = as(alice, () -> yarn.getApplications(java.util.Set.of("SPOOL")));
+        assertTrue(masters.stream().anyMatch(app -> app.getName().endsWith(f.id()) && app.getUser().equals("alice")),
+            "the master ran as alice: " + masters);
+      }
+      try (FileSystem fs = as(alice, () -> FileSystem.newInstance(conf))) {
+        org.apache.hadoop.fs.Path result = new org.apache.hadoop.fs.Path(
+            conf.get(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), BlobStore.result("alice", jobs.get(3).id()));
+        assertEquals("alice", as(alice, () -> fs.getFileStatus(result)).getOwner(),
+            "the executor wrote the result as alice, with her delegation token");
+      }
+
+      try (Spool bobs = as(bob, () -> Spool.connect(conf))) {
+        assertThrows(AccessDeniedException.class, () -> as(bob, () -> Function.get(bobs, f.id())));
+        assertThrows(AccessDeniedException.class, () -> as(bob, () -> Job.get(bobs, jobs.get(0).id())));
+      }
+      try (FileSystem bobsFs = as(bob, () -> FileSystem.newInstance(conf))) {
+        org.apache.hadoop.fs.Path result = new org.apache.hadoop.fs.Path(
+            conf.get(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), BlobStore.result("alice", jobs.get(3).id()));
+        assertThrows(AccessControlException.class, () -> as(bob, () -> bobsFs.open(result)));
+      }
+
+      StateLayout layout = new StateLayout(conf.get(SpoolConfig.ZOOKEEPER_ROOT, SpoolConfig.ZOOKEEPER_ROOT_DEFAULT));
+      String jobNode = layout.job(jobs.get(0).id());
+      try (CuratorFramework bobsZk = saslClient("bob"); CuratorFramework admin = saslClient(ADMIN)) {
+        assertThrows(KeeperException.NoAuthException.class, () -> bobsZk.getData().forPath(jobNode),
+            "bob, authenticated by Kerberos, cannot read alice's job");
+        assertTrue(new String(admin.getData().forPath(jobNode), java.nio.charset.StandardCharsets.UTF_8)
+            .contains(jobs.get(0).id()), "the administrator's Kerberos identity reads every user's jobs");
+        assertThrows(KeeperException.NoAuthException.class,
+            () -> admin.setData().forPath(jobNode, new byte[0]), "but changes none");
+      }
+      as(alice, () -> {
+        f.delete(true);
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void aClientWithoutATicketIsToldToLogIn() {
+    UserGroupInformation mallory = UserGroupInformation.createRemoteUser("mallory");
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> as(mallory, () -> Spool.connect(conf)));
+    assertTrue(refused.getMessage().contains("has no Kerberos ticket: run kinit, or set "
+        + SpoolConfig.KERBEROS_PRINCIPAL + " and " + SpoolConfig.KERBEROS_KEYTAB), refused.getMessage());
+  }
+
+  /** A ZooKeeper client that authenticates with SASL (Kerberos) as {@code user}. */
+  private CuratorFramework saslClient(String user) {
+    ZKClientConfig zk = new ZKClientConfig();
+    zk.setProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY, kerberos.zookeeperLogin(user));
+    zk.setProperty(ZKClientConfig.ZOOKEEPER_SERVER_PRINCIPAL, kerberos.servicePrincipal("zookeeper"));
+    CuratorFramework client = CuratorFrameworkFactory.builder().connectString(conf.get(SpoolConfig.ZOOKEEPER_QUORUM))
+        .retryPolicy(new RetryOneTime(100)).zkClientConfig(zk).build();
+    client.start();
+    return client;
+  }
+}
