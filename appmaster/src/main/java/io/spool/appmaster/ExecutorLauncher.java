@@ -31,17 +31,20 @@ final class ExecutorLauncher implements Closeable {
 
   private final NMClient nm;
   private final byte[] secret;
+  private final UserGroupInformation user;
   private final ExecutorService pool = Executors.newFixedThreadPool(4, r -> {
     Thread t = new Thread(r, "container-launcher");
     t.setDaemon(true);
     return t;
   });
 
+  /** Launches containers with the delegation tokens of the current user (the function's owner), as they are then. */
   ExecutorLauncher(Configuration conf, byte[] secret) throws IOException {
     this.nm = NMClient.createNMClient();
     this.nm.init(conf);
     this.nm.start();
     this.secret = secret;
+    this.user = UserGroupInformation.getCurrentUser();
   }
 
   /**
@@ -51,8 +54,7 @@ final class ExecutorLauncher implements Closeable {
    */
   private ByteBuffer tokens() throws IOException {
     Credentials credentials = new Credentials();
-    for (Token<? extends TokenIdentifier> token : UserGroupInformation.getCurrentUser().getCredentials()
-        .getAllTokens()) {
+    for (Token<? extends TokenIdentifier> token : user.getCredentials().getAllTokens()) {
       if (!AMRMTokenIdentifier.KIND_NAME.equals(token.getKind())) {
         credentials.addToken(token.getService(), token);
       }

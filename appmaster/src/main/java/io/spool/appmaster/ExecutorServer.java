@@ -19,11 +19,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.hadoop.io.DataOutputBuffer;
+import org.apache.hadoop.security.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,6 +184,24 @@ final class ExecutorServer implements Closeable {
       LOG.warn("could not tell executor {} to cancel job {}", container, jobId, e);
       return false;
     }
+  }
+
+  /** Sends every connected executor fresh delegation tokens; returns to how many it sent them. */
+  int sendCredentials(Credentials credentials) throws IOException {
+    DataOutputBuffer buffer = new DataOutputBuffer();
+    credentials.writeTokenStorageToStream(buffer);
+    ObjectNode message = Messages.of(Messages.CREDENTIALS).put("tokens",
+        Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.getData(), buffer.getLength())));
+    int sent = 0;
+    for (Map.Entry<String, DataOutputStream> channel : channels.entrySet()) {
+      try {
+        Frames.write(channel.getValue(), message);
+        sent++;
+      } catch (IOException e) {
+        LOG.warn("could not send fresh delegation tokens to executor {}", channel.getKey(), e);
+      }
+    }
+    return sent;
   }
 
   private static Outcome outcome(ObjectNode done) {

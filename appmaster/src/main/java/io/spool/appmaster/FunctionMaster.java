@@ -64,6 +64,8 @@ public final class FunctionMaster {
   public static final String ENV_DIST_JAR = "SPOOL_DIST_JAR";
   /** Environment variable of the master container: the job configuration's path on the file system. */
   public static final String ENV_JOB_CONF = "SPOOL_JOB_CONF";
+  /** Localized name of the owner's keytab, where the client shipped one (see {@link TokenRefresher}). */
+  public static final String KEYTAB_NAME = "spool.keytab";
   /** Localized name of the distribution jar. */
   public static final String DIST_JAR_NAME = "spool.jar";
   /** Localized name of the function's built environment (on the jobs' PYTHONPATH). */
@@ -205,8 +207,12 @@ public final class FunctionMaster {
            ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry,
                work(blobs, registry, cancels),
                conf.getLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, SpoolConfig.EXECUTOR_IDLE_RELEASE_MS_DEFAULT));
-           ExecutorLauncher launcher = new ExecutorLauncher(conf, secret)) {
+           ExecutorLauncher launcher = new ExecutorLauncher(conf, secret);
+           TokenRefresher refresher = tokenRefresher(server)) {
         serverRef[0] = server;
+        if (refresher != null) {
+          refresher.start();
+        }
         int port = server.port();
         allocator[0] = new Allocator(amrm, () -> function, function.nodeLabel(), memoryOverheadMb(), scheduler,
             registry, launcher, () -> executorSpec(blobs, host, port), shutdown, 1000,
@@ -234,6 +240,26 @@ public final class FunctionMaster {
         allocatorThread.join(10_000);
       }
     }
+  }
+
+  /**
+   * What keeps the owner's delegation tokens valid past their maximum lifetime, where the cluster has Kerberos and
+   * the client shipped the owner's keytab ({@value #KEYTAB_NAME}); null otherwise (the tokens YARN renews then last
+   * as long as their maximum lifetime allows).
+   */
+  private TokenRefresher tokenRefresher(ExecutorServer server) throws IOException {
+    String principal = conf.getTrimmed(SpoolConfig.KERBEROS_PRINCIPAL, SpoolConfig.KERBEROS_PRINCIPAL_DEFAULT);
+    java.io.File keytab = new java.io.File(KEYTAB_NAME).getAbsoluteFile();
+    if (!UserGroupInformation.isSecurityEnabled() || principal.isEmpty() || !keytab.isFile()) {
+      return null;
+    }
+    return new TokenRefresher(conf, UserGroupInformation.getCurrentUser(), principal, keytab.getPath(), fresh -> {
+      try {
+        LOG.info("sent fresh delegation tokens to {} executors", server.sendCredentials(fresh));
+      } catch (IOException e) {
+        LOG.warn("could not send fresh delegation tokens to the executors", e);
+      }
+    }, Clock.systemUTC());
   }
 
   /**

@@ -28,12 +28,17 @@ public final class MasterLaunch {
    * @param heapMb the master JVM's heap
    * @param given what else the master gets in its YARN Credentials: the owner's Spool secret (with which it
    *     authenticates to ZooKeeper) and, where the cluster has Kerberos, the owner's delegation tokens
+   * @param keytab the owner's keytab on the cluster's file system, with which the master obtains fresh delegation
+   *     tokens; null if the client has none to give
    */
   public static ContainerLaunchContext context(Configuration conf, FileSystem fs, Path distJar, Path jobConf,
-      String functionId, int heapMb, Credentials given) throws IOException {
-    Map<String, LocalResource> resources = Map.of(
+      String functionId, int heapMb, Credentials given, Path keytab) throws IOException {
+    Map<String, LocalResource> resources = new java.util.HashMap<>(Map.of(
         FunctionMaster.DIST_JAR_NAME, FunctionMaster.resource(fs, distJar, LocalResourceType.FILE),
-        ExecutorMain.JOB_CONF, FunctionMaster.resource(fs, jobConf, LocalResourceType.FILE));
+        ExecutorMain.JOB_CONF, FunctionMaster.resource(fs, jobConf, LocalResourceType.FILE)));
+    if (keytab != null) {
+      resources.put(FunctionMaster.KEYTAB_NAME, FunctionMaster.resource(fs, keytab, LocalResourceType.FILE));
+    }
     Map<String, String> env = FunctionMaster.containerEnvironment(conf, null);
     env.put(FunctionMaster.ENV_DIST_JAR, fs.makeQualified(distJar).toString());
     env.put(FunctionMaster.ENV_JOB_CONF, fs.makeQualified(jobConf).toString());

@@ -5,6 +5,7 @@ import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Frames;
 import io.spool.core.channel.Messages;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -12,9 +13,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Base64;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import org.apache.hadoop.security.Credentials;
+import org.apache.hadoop.security.UserGroupInformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +130,8 @@ final class MasterChannel implements Closeable {
         String type = Messages.type(frame);
         if (Messages.CANCEL.equals(type)) {
           deliverCancel(frame.path("job").asText());
+        } else if (Messages.CREDENTIALS.equals(type)) {
+          useCredentials(frame.path("tokens").asText());
         } else {
           if (Messages.STOP.equals(type)) {
             ending = true;
@@ -146,6 +152,19 @@ final class MasterChannel implements Closeable {
       }
       closed = end;
       answers.add(CLOSED);
+    }
+  }
+
+  /** Fresh delegation tokens from the master: this process's user holds them from now on (same services replaced). */
+  private static void useCredentials(String tokens) {
+    try {
+      Credentials credentials = new Credentials();
+      credentials.readTokenStorageStream(new DataInputStream(new ByteArrayInputStream(
+          Base64.getDecoder().decode(tokens))));
+      UserGroupInformation.getCurrentUser().addCredentials(credentials);
+      LOG.info("the master sent {} fresh delegation tokens", credentials.numberOfTokens());
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.error("could not use the delegation tokens the master sent", e);
     }
   }
 

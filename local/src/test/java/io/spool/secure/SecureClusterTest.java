@@ -50,6 +50,8 @@ import org.junit.jupiter.api.Timeout;
 class SecureClusterTest {
 
   private static final String ADMIN = "spooladmin";
+  /** The maximum lifetime of every delegation token the cluster issues (renewed every half of it). */
+  private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(2);
 
   private Kerberos kerberos;
   private EmbeddedCluster cluster;
@@ -61,7 +63,7 @@ class SecureClusterTest {
   void start() throws Exception {
     Path target = Files.createDirectories(Paths.get("target"));
     Path work = Files.createTempDirectory(target, "secure-cluster-");
-    kerberos = new Kerberos(work.resolve("kerberos"), 0);
+    kerberos = new Kerberos(work.resolve("kerberos"), TOKEN_LIFETIME.toMillis());
     kerberos.addUser("alice");
     kerberos.addUser("bob");
     kerberos.addUser(ADMIN);
@@ -151,6 +153,45 @@ class SecureClusterTest {
             () -> admin.setData().forPath(jobNode, new byte[0]), "but changes none");
       }
       as(alice, () -> {
+        f.delete(true);
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void aMasterOutlivesItsFirstTokensAndRunsJobsOnItsOldAndNewExecutors() throws Exception {
+    Configuration longLived = new Configuration(conf);
+    longLived.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 600_000);
+    longLived.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 600_000);
+    longLived.set(SpoolConfig.KERBEROS_PRINCIPAL, kerberos.principal("alice"));
+    longLived.set(SpoolConfig.KERBEROS_KEYTAB, kerberos.keytab("alice").toString());
+    try (Spool spool = as(alice, () -> Spool.connect(longLived))) {
+      Function f = as(alice, () -> Function.builder(spool, resultsPy() + ":nap").name("long-lived").memory(256)
+          .maximumConcurrency(2).build().save());
+      Job first = as(alice, () -> f.call(0, 10));
+      assertEquals(JobStatus.SUCCESS, as(alice, () -> first.waitForCompletion(Duration.ofMinutes(3))));
+      long masterStarted = System.currentTimeMillis();
+      // past the maximum lifetime of every token the client gave the master: only refreshed ones work now
+      Thread.sleep(TOKEN_LIFETIME.toMillis() + 30_000);
+      List<Job> later = as(alice, () -> f.map(IntStream.range(1, 5).mapToObj(i -> List.of(i, 2000)).toList()));
+      Map<JobStatus, Long> counts = as(alice, () -> f.waitForCompletion(Duration.ofMinutes(3)));
+      assertEquals(5L, counts.get(JobStatus.SUCCESS), counts + ", " + as(alice, () -> later.get(0).errorReason()));
+      assertEquals(List.of(0, 1, 2, 3, 4), as(alice, () -> f.results(Integer.class)));
+
+      try (YarnClient yarn = YarnClient.createYarnClient()) {
+        as(alice, () -> {
+          yarn.init(conf);
+          yarn.start();
+          return null;
+        });
+        List<ApplicationReport> masters = as(alice, () -> yarn.getApplications(java.util.Set.of("SPOOL"))).stream()
+            .filter(app -> app.getName().endsWith(f.id())).toList();
+        assertEquals(1, masters.size(), "one master ran all the jobs: " + masters);
+        assertTrue(masters.get(0).getStartTime() <= masterStarted, "and it started before the first job ended");
+      }
+      as(alice, () -> {
+        f.stop();
         f.delete(true);
         return null;
       });

@@ -252,7 +252,7 @@ public final class MasterStarter {
         conf.getInt(SpoolConfig.MASTER_MEMORY_MB, SpoolConfig.MASTER_MEMORY_MB_DEFAULT), 1));
     context.setAMContainerSpec(MasterLaunch.context(conf, blobs.fileSystem(), blobs.resolve(distJar()),
         blobs.resolve(jobConf), function.id(), conf.getInt(SpoolConfig.MASTER_HEAP_MB, SpoolConfig.MASTER_HEAP_MB_DEFAULT),
-        masterCredentials(function)));
+        masterCredentials(function), ownerKeytab(function)));
     yarn.submitApplication(context);
     LOG.info("started master {} of function {}", context.getApplicationId(), function.id());
   }
@@ -277,6 +277,25 @@ public final class MasterStarter {
       credentials.addToken(token.getService(), token);
     }
     return credentials;
+  }
+
+  /**
+   * Where the cluster has Kerberos and this client logs in from a keytab ({@code spool.kerberos.keytab}), a copy of
+   * it in the owner's 0700 directory (0600), for the master to obtain fresh delegation tokens with once YARN can no
+   * longer renew the first ones; null otherwise.
+   */
+  private org.apache.hadoop.fs.Path ownerKeytab(FunctionRecord function) throws IOException {
+    String keytab = conf.getTrimmed(SpoolConfig.KERBEROS_KEYTAB, SpoolConfig.KERBEROS_KEYTAB_DEFAULT);
+    if (!UserGroupInformation.isSecurityEnabled() || keytab.isEmpty()
+        || conf.getTrimmed(SpoolConfig.KERBEROS_PRINCIPAL, SpoolConfig.KERBEROS_PRINCIPAL_DEFAULT).isEmpty()) {
+      return null;
+    }
+    blobs.ensureUserDir(function.owner());
+    org.apache.hadoop.fs.Path copy = blobs.resolve(BlobStore.userDir(function.owner()) + "/spool.keytab");
+    blobs.fileSystem().copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(
+        Paths.get(keytab).toAbsolutePath().toUri()), copy);
+    blobs.fileSystem().setPermission(copy, new org.apache.hadoop.fs.permission.FsPermission((short) 0600));
+    return copy;
   }
 
   private byte[] clientConfiguration() throws IOException {

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * master → executor  job {job, attempt, args, kwargs, environment, timeout}
  * master → executor  stop {reason}                          the executor exits
  * master → executor  cancel {job}                           at any time: kill that job if it runs (it ends CANCELED)
+ * master → executor  credentials {tokens}                   at any time: fresh delegation tokens (base64 of Hadoop's
+ *                                                           token storage) to use from now on
  * </pre>
  */
 public final class Messages {
@@ -29,6 +31,7 @@ public final class Messages {
   public static final String JOB = "job";
   public static final String STOP = "stop";
   public static final String CANCEL = "cancel";
+  public static final String CREDENTIALS = "credentials";
 
   private Messages() {}
 
