@@ -1,6 +1,7 @@
 """Functions whose results and logs the integration tests of results, blobs and logs check."""
 
 import io
+import os
 import sys
 import time
 
@@ -124,3 +125,9 @@ def interval(millis):
     start = time.time()
     time.sleep(millis / 1000)
     return [start, time.time()]
+
+
+def container_of(millis):
+    """Sleeps and returns the YARN container that ran the job."""
+    time.sleep(millis / 1000)
+    return os.environ.get("CONTAINER_ID", "")

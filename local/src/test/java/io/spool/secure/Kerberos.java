@@ -127,6 +127,8 @@ final class Kerberos implements ClusterSecurity, AutoCloseable {
     s.put("hadoop.security.authentication", "kerberos");
     s.put("dfs.namenode.kerberos.principal", servicePrincipal(SERVICE));
     s.put("yarn.resourcemanager.principal", servicePrincipal(SERVICE));
+    s.put(SpoolConfig.SERVER_KERBEROS_PRINCIPAL, servicePrincipal("HTTP"));
+    s.put(SpoolConfig.SERVER_KERBEROS_KEYTAB, keytab("HTTP").toString());
     // containers find the realm's KDC through this file (a real cluster's nodes have /etc/krb5.conf)
     s.put(SpoolConfig.CONTAINER_JAVA_OPTIONS, "-Djava.security.krb5.conf=" + krb5Conf().getAbsolutePath());
     return s;

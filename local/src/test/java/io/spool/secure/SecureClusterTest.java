@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spool.cli.SpoolCli;
 import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
@@ -136,6 +137,12 @@ class SecureClusterTest {
         assertThrows(AccessDeniedException.class, () -> as(bob, () -> Function.get(bobs, f.id())));
         assertThrows(AccessDeniedException.class, () -> as(bob, () -> Job.get(bobs, jobs.get(0).id())));
       }
+      java.io.StringWriter err = new java.io.StringWriter();
+      int exit = as(bob, () -> SpoolCli.run(new String[] {"job", "result", jobs.get(0).id()},
+          new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true),
+          () -> Spool.connect(conf)));
+      assertEquals(SpoolCli.EXIT_ERROR, exit, err.toString());
+      assertTrue(err.toString().contains("belongs to another user"), err.toString());
       try (FileSystem bobsFs = as(bob, () -> FileSystem.newInstance(conf))) {
         org.apache.hadoop.fs.Path result = new org.apache.hadoop.fs.Path(
             conf.get(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), BlobStore.result("alice", jobs.get(3).id()));
@@ -167,17 +174,25 @@ class SecureClusterTest {
     longLived.set(SpoolConfig.KERBEROS_PRINCIPAL, kerberos.principal("alice"));
     longLived.set(SpoolConfig.KERBEROS_KEYTAB, kerberos.keytab("alice").toString());
     try (Spool spool = as(alice, () -> Spool.connect(longLived))) {
-      Function f = as(alice, () -> Function.builder(spool, resultsPy() + ":nap").name("long-lived").memory(256)
-          .maximumConcurrency(2).build().save());
-      Job first = as(alice, () -> f.call(0, 10));
+      Function f = as(alice, () -> Function.builder(spool, resultsPy() + ":container_of").name("long-lived")
+          .memory(256).maximumConcurrency(2).build().save());
+      Job first = as(alice, () -> f.call(10));
       assertEquals(JobStatus.SUCCESS, as(alice, () -> first.waitForCompletion(Duration.ofMinutes(3))));
+      String firstExecutor = (String) as(alice, first::result);
+      assertTrue(firstExecutor.startsWith("container_"), firstExecutor);
       long masterStarted = System.currentTimeMillis();
       // past the maximum lifetime of every token the client gave the master: only refreshed ones work now
       Thread.sleep(TOKEN_LIFETIME.toMillis() + 30_000);
-      List<Job> later = as(alice, () -> f.map(IntStream.range(1, 5).mapToObj(i -> List.of(i, 2000)).toList()));
+      List<Job> later = as(alice, () -> f.map(IntStream.range(1, 5).mapToObj(i -> List.of(2000)).toList()));
       Map<JobStatus, Long> counts = as(alice, () -> f.waitForCompletion(Duration.ofMinutes(3)));
       assertEquals(5L, counts.get(JobStatus.SUCCESS), counts + ", " + as(alice, () -> later.get(0).errorReason()));
-      assertEquals(List.of(0, 1, 2, 3, 4), as(alice, () -> f.results(Integer.class)));
+      java.util.Set<String> executors = new java.util.HashSet<>();
+      for (Job job : later) {
+        executors.add((String) as(alice, job::result));
+      }
+      assertTrue(executors.contains(firstExecutor) && executors.size() >= 2, "the executor from before the first"
+          + " tokens expired (with the tokens the master sent it) and a new one (launched with fresh tokens) both"
+          + " wrote results: " + firstExecutor + " then " + executors);
 
       try (YarnClient yarn = YarnClient.createYarnClient()) {
         as(alice, () -> {
@@ -196,6 +211,50 @@ class SecureClusterTest {
         return null;
       });
     }
+  }
+
+  @Test
+  void theServerAuthenticatesItsUsersWithKerberosAndRefusesAnotherUsersFunction() throws Exception {
+    String fid;
+    try (Spool spool = as(alice, () -> Spool.connect(conf))) {
+      fid = as(alice, () -> Function.builder(spool, resultsPy() + ":value").name("served").memory(256).build()
+          .save().id());
+    }
+    // SPNEGO clients ask for the service principal of the URL's host name: HTTP/localhost
+    java.net.URI base = java.net.URI.create("http://localhost:" + cluster.server().uri().getPort() + "/");
+    HttpReply alices = spnegoGet(alice, base.resolve("api/v1/functions/" + fid));
+    assertEquals(200, alices.status(), alices.body());
+    HttpReply bobs = spnegoGet(bob, base.resolve("api/v1/functions/" + fid));
+    assertEquals(403, bobs.status(), bobs.body());
+    assertTrue(spnegoGet(bob, base.resolve("api/v1/")).body().contains("\"user\":\"bob\""),
+        "the server acts for whom Kerberos says");
+    java.net.HttpURLConnection named = (java.net.HttpURLConnection) base.resolve(
+        "api/v1/functions/" + fid + "?user.name=alice").toURL().openConnection();
+    assertEquals(401, named.getResponseCode(), "naming a user proves nothing on a cluster with Kerberos");
+    named.disconnect();
+    try (Spool spool = as(alice, () -> Spool.connect(conf))) {
+      as(alice, () -> {
+        Function.get(spool, fid).delete(true);
+        return null;
+      });
+    }
+  }
+
+  private record HttpReply(int status, String body) {}
+
+  /** A GET with SPNEGO as {@code user} (Hadoop's AuthenticatedURL, as Hadoop's own web clients do). */
+  private static HttpReply spnegoGet(UserGroupInformation user, java.net.URI uri) throws Exception {
+    return as(user, () -> {
+      org.apache.hadoop.security.authentication.client.AuthenticatedURL.Token token =
+          new org.apache.hadoop.security.authentication.client.AuthenticatedURL.Token();
+      java.net.HttpURLConnection c = new org.apache.hadoop.security.authentication.client.AuthenticatedURL()
+          .openConnection(uri.toURL(), token);
+      int status = c.getResponseCode();
+      try (java.io.InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+        return new HttpReply(status, in == null ? "" : new String(in.readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8));
+      }
+    });
   }
 
   @Test

@@ -10,14 +10,17 @@ import javax.servlet.http.Cookie;
 import javax.servlet.http.HttpServletRequest;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.net.NetUtils;
+import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who a request acts for, on a cluster without Kerberos: the {@code user.name} query parameter (Hadoop's own
+ * Who a request acts for. On a cluster without Kerberos: the {@code user.name} query parameter (Hadoop's own
  * convention), else the {@code proxy-user} cookie that the ResourceManager's web proxy sets, trusted only from the
- * proxy's own addresses (as Hadoop's {@code AmIpFilter} does), else {@code spool.server.default-user}.
+ * proxy's own addresses (as Hadoop's {@code AmIpFilter} does), else {@code spool.server.default-user}. On a cluster
+ * with Kerberos only who authenticated counts: the user of the request's SPNEGO login ({@link SpnegoFilter}), else
+ * the proxy's cookie from the proxy's addresses; a named user or a default one never does.
  */
 final class Identity {
 
@@ -31,10 +34,22 @@ final class Identity {
 
   private final String defaultUser;
   private final Set<String> proxyAddresses;
+  private final boolean kerberos;
 
-  Identity(String defaultUser, Set<String> proxyAddresses) {
+  Identity(String defaultUser, Set<String> proxyAddresses, boolean kerberos) {
     this.defaultUser = defaultUser == null || defaultUser.isBlank() ? null : defaultUser.trim();
     this.proxyAddresses = Set.copyOf(proxyAddresses);
+    this.kerberos = kerberos;
+  }
+
+  /** The addresses of the ResourceManager's web proxy, whose cookie names its user. */
+  Set<String> proxyAddresses() {
+    return proxyAddresses;
+  }
+
+  /** Whether requests must authenticate with Kerberos (SPNEGO). */
+  boolean kerberos() {
+    return kerberos;
   }
 
   static Identity from(Configuration conf) {
@@ -57,7 +72,7 @@ final class Identity {
       }
     }
     return new Identity(conf.getTrimmed(SpoolConfig.SERVER_DEFAULT_USER, SpoolConfig.SERVER_DEFAULT_USER_DEFAULT),
-        addresses);
+        addresses, UserGroupInformation.isSecurityEnabled());
   }
 
   /**
@@ -66,7 +81,10 @@ final class Identity {
    * @throws ApiException 400 for a malformed name, 401 if the request names no user and there is no default
    */
   String user(HttpServletRequest request) {
-    String named = request.getParameter(USER_PARAMETER);
+    if (kerberos && request.getRemoteUser() != null) {
+      return checked(request.getRemoteUser());
+    }
+    String named = kerberos ? null : request.getParameter(USER_PARAMETER);
     if (named != null && !named.isEmpty()) {
       return checked(named);
     }
@@ -77,6 +95,10 @@ final class Identity {
           return checked(c.getValue());
         }
       }
+    }
+    if (kerberos) {
+      throw new ApiException(401, "this server authenticates with Kerberos: send the request with SPNEGO"
+          + " (e.g. curl --negotiate -u : URL, after kinit)");
     }
     if (defaultUser != null) {
       return defaultUser;

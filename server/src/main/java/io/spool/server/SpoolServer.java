@@ -1,19 +1,26 @@
 package io.spool.server;
 
+import io.spool.client.internal.KerberosLogin;
 import io.spool.core.config.SpoolConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.servlet.DispatcherType;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.net.NetUtils;
+import org.apache.hadoop.security.SecurityUtil;
+import org.apache.hadoop.security.authentication.server.AuthenticationFilter;
+import org.apache.hadoop.security.authentication.server.KerberosAuthenticationHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.eclipse.jetty.servlet.ServletContextHandler;
 import org.eclipse.jetty.servlet.ServletHolder;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -58,6 +65,8 @@ public final class SpoolServer implements Closeable {
 
   /** Starts a server on {@code address} (port 0: a free one). */
   public static SpoolServer start(Configuration conf, InetSocketAddress address) throws IOException {
+    // on a cluster with Kerberos the server acts for its users as a proxy user: it needs a login of its own
+    KerberosLogin.ensure(conf);
     UserConnections connections = new UserConnections(conf);
     Bundles bundles = new Bundles();
     AtomicInteger n = new AtomicInteger();
@@ -67,7 +76,8 @@ public final class SpoolServer implements Closeable {
       return t;
     });
     Router router = routes(ServerSettings.from(conf), bundles, followers);
-    Api api = new Api(router, Identity.from(conf), connections);
+    Identity identity = Identity.from(conf);
+    Api api = new Api(router, identity, connections);
 
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS);
     threads.setName("spool-server");
@@ -80,6 +90,9 @@ public final class SpoolServer implements Closeable {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     context.addServlet(new ServletHolder(new SpoolServlet(api, new Ui())), "/*");
+    if (identity.kerberos()) {
+      context.addFilter(spnego(conf, identity, address), "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
     jetty.setHandler(context);
     jetty.setStopAtShutdown(false);
     try {
@@ -96,6 +109,30 @@ public final class SpoolServer implements Closeable {
     URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
     LOG.info("Spool server at {} (API {}api/v1/, UI {}ui/)", uri, uri, uri);
     return new SpoolServer(jetty, connections, bundles, followers, uri);
+  }
+
+  /**
+   * The SPNEGO filter of a server on a cluster with Kerberos, as {@code spool.server.kerberos.principal} (its
+   * {@code _HOST} replaced by this host's name) and {@code spool.server.kerberos.keytab} say.
+   */
+  private static FilterHolder spnego(Configuration conf, Identity identity, InetSocketAddress address)
+      throws IOException {
+    String principal = conf.getTrimmed(SpoolConfig.SERVER_KERBEROS_PRINCIPAL,
+        SpoolConfig.SERVER_KERBEROS_PRINCIPAL_DEFAULT);
+    String keytab = conf.getTrimmed(SpoolConfig.SERVER_KERBEROS_KEYTAB, SpoolConfig.SERVER_KERBEROS_KEYTAB_DEFAULT);
+    if (principal.isEmpty() || keytab.isEmpty()) {
+      throw new IOException("the cluster uses Kerberos, so the Spool server authenticates its users with SPNEGO: set "
+          + SpoolConfig.SERVER_KERBEROS_PRINCIPAL + " (e.g. HTTP/_HOST@YOUR.REALM) and "
+          + SpoolConfig.SERVER_KERBEROS_KEYTAB);
+    }
+    FilterHolder holder = new FilterHolder(new SpnegoFilter(identity.proxyAddresses()));
+    holder.setInitParameter(AuthenticationFilter.AUTH_TYPE, KerberosAuthenticationHandler.TYPE);
+    holder.setInitParameter(KerberosAuthenticationHandler.PRINCIPAL,
+        SecurityUtil.getServerPrincipal(principal, address.getHostString()));
+    holder.setInitParameter(KerberosAuthenticationHandler.KEYTAB, keytab);
+    holder.setInitParameter(AuthenticationFilter.SIGNER_SECRET_PROVIDER, "random");
+    holder.setInitParameter(AuthenticationFilter.COOKIE_PATH, "/");
+    return holder;
   }
 
   /** Every route of the API. */

@@ -23,6 +23,12 @@ final class SpoolServlet extends HttpServlet {
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    if ("OPTIONS".equals(request.getMethod())) {
+      // what SPNEGO clients (Hadoop's AuthenticatedURL) send to authenticate before their real request
+      response.setHeader("Allow", "GET, PUT, POST, DELETE, OPTIONS");
+      response.setStatus(HttpServletResponse.SC_OK);
+      return;
+    }
     String path = request.getPathInfo() == null ? "" : request.getPathInfo();
     int at = apiStart(path);
     if (at >= 0) {

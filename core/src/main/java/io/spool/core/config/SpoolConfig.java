@@ -274,6 +274,17 @@ public final class SpoolConfig {
   public static final String SERVER_PROXY_HOSTS = "spool.server.proxy-hosts";
   public static final String SERVER_PROXY_HOSTS_DEFAULT = "";
 
+  /**
+   * On a cluster with Kerberos, the principal with which the Spool server authenticates its users (SPNEGO), e.g.
+   * {@code HTTP/_HOST@YOUR.REALM}; {@code _HOST} becomes the server's host name. Required there.
+   */
+  public static final String SERVER_KERBEROS_PRINCIPAL = "spool.server.kerberos.principal";
+  public static final String SERVER_KERBEROS_PRINCIPAL_DEFAULT = "";
+
+  /** The keytab of {@code spool.server.kerberos.principal}. */
+  public static final String SERVER_KERBEROS_KEYTAB = "spool.server.kerberos.keytab";
+  public static final String SERVER_KERBEROS_KEYTAB_DEFAULT = "";
+
   /** Longest a waiting request to the Spool server is held open, ms (below the web proxy's 60 s idle cut). */
   public static final String SERVER_LONG_POLL_MAX_MS = "spool.server.long-poll-max-ms";
   public static final long SERVER_LONG_POLL_MAX_MS_DEFAULT = 25_000L;
