@@ -52,13 +52,16 @@ class Client:
 
     ``url``: the server's base URL (see ``spool_client.config``); ``user``: whom requests act for (sent as
     ``?user.name=``); ``timeout``: seconds a request may take (long polls get their wait on top);
-    ``retries``: how often a request that is safe to repeat is tried again after a connection failure or a 503.
+    ``retries``: how often a request that is safe to repeat is tried again after a connection failure or a 503;
+    ``token``: the session token of ``spool login``, for a server on a cluster with Kerberos (by default from
+    ``SPOOL_SERVER_TOKEN`` or ``~/.spool/server-token``), sent as the cookie Hadoop's authentication filter reads.
     """
 
     def __init__(self, url: Optional[str] = None, user: Optional[str] = None, timeout: float = 60.0,
-                 retries: int = 3) -> None:
+                 retries: int = 3, token: Optional[str] = None) -> None:
         self.url = config.server_url(url)
         self.user = config.user_name(user)
+        self.token = config.server_token(token)
         self.timeout = timeout
         self.retries = retries
         parts = urllib.parse.urlsplit(self.url)
@@ -103,6 +106,8 @@ class Client:
         may_repeat = method in _IDEMPOTENT if retry is None else retry
         target = self.target(path, query)
         headers = {"Accept": "application/json, application/octet-stream, text/plain"}
+        if self.token:
+            headers["Cookie"] = 'hadoop.auth="%s"' % self.token
         if body is not None:
             headers["Content-Type"] = content_type or "application/json"
         attempt = 0

@@ -4,6 +4,10 @@ The server's URL is, in order: the ``url`` given, the environment variable ``SPO
 ``spool.server.url`` of ``spool-site.xml`` in ``$SPOOL_CONF_DIR`` (when set) else in ``~/.spool/conf`` — the file
 ``bin/spool local start`` writes, so that on a laptop the client works with no set-up once the embedded cluster
 runs. The user is the ``user`` given, else ``SPOOL_USER``, else ``HADOOP_USER_NAME``, else the local OS user.
+
+On a cluster with Kerberos the server authenticates with SPNEGO, which the standard library cannot do: run
+``spool login`` (with a Kerberos ticket) and the client sends the session token it kept, from
+``~/.spool/server-token`` or the environment variable ``SPOOL_SERVER_TOKEN``.
 """
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ USER_ENV = "SPOOL_USER"
 CONF_DIR_ENV = "SPOOL_CONF_DIR"
 SITE_FILE = "spool-site.xml"
 URL_PROPERTY = "spool.server.url"
+TOKEN_ENV = "SPOOL_SERVER_TOKEN"
+TOKEN_FILE = os.path.join("~", ".spool", "server-token")
 
 
 def site_file(environ: Optional[Mapping[str, str]] = None) -> str:
@@ -68,6 +74,21 @@ def server_url(url: Optional[str] = None, environ: Optional[Mapping[str, str]] =
     if not chosen.startswith(("http://", "https://")):
         raise ConfigurationError("the Spool server URL %r must start with http:// or https://" % chosen)
     return chosen if chosen.endswith("/") else chosen + "/"
+
+
+def server_token(token: Optional[str] = None, environ: Optional[Mapping[str, str]] = None,
+                 path: Optional[str] = None) -> Optional[str]:
+    """The session token of ``spool login``: ``token``, else ``SPOOL_SERVER_TOKEN``, else the token file; or None."""
+    env = os.environ if environ is None else environ
+    for candidate in (token, env.get(TOKEN_ENV)):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    try:
+        with open(os.path.expanduser(path or TOKEN_FILE), encoding="utf-8") as f:
+            stored = f.read().strip()
+    except OSError:
+        return None
+    return stored or None
 
 
 def user_name(user: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> str:

@@ -39,6 +39,7 @@ class FakeSpool:
         self.completions: List[Tuple[str, List[str]]] = []
         self.requests: List[Tuple[str, str, Dict[str, List[str]]]] = []
         self.bodies: List[Any] = []
+        self.cookies: List[Optional[str]] = []
         self.drop_reply: Dict[str, int] = {}
         self.fail_path: Dict[str, Tuple[int, str, Optional[str]]] = {}
         self.on_request: Optional[Callable[[str, str], None]] = None
@@ -121,6 +122,7 @@ class FakeSpool:
         path = parts.path
         with self.lock:
             self.requests.append((h.command, path, query))
+            self.cookies.append(h.headers.get("Cookie"))
         if self.on_request is not None:
             self.on_request(h.command, path)
         try:

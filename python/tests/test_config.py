@@ -4,7 +4,7 @@ import tempfile
 import unittest
 
 from spool_client import ConfigurationError
-from spool_client.config import server_url, site_file, user_name
+from spool_client.config import server_token, server_url, site_file, user_name
 
 SITE = """<?xml version="1.0"?>
 <configuration>
@@ -90,3 +90,24 @@ class UserTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ServerTokenTest(unittest.TestCase):
+    """The session token of ``spool login``: given, else from the environment, else from its file, else none."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+        self.file = os.path.join(self.dir.name, "server-token")
+
+    def test_the_argument_then_the_environment_then_the_file(self):
+        with open(self.file, "w") as f:
+            f.write("from-file\n")
+        env = {"SPOOL_SERVER_TOKEN": "from-env"}
+        self.assertEqual("given", server_token("given", env, self.file))
+        self.assertEqual("from-env", server_token(None, env, self.file))
+        self.assertEqual("from-file", server_token(None, {}, self.file))
+
+    def test_no_token_anywhere_is_none(self):
+        self.assertIsNone(server_token(None, {}, self.file))
+

@@ -105,3 +105,19 @@ class UnreachableTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TokenTest(unittest.TestCase):
+    """The session token of ``spool login`` goes with every request, as the cookie Hadoop's filter reads."""
+
+    def test_the_token_is_sent_as_the_authentication_cookie(self):
+        from .fake_server import FakeSpool
+        fake = FakeSpool().start()
+        client = Client(url=fake.url, user="tester", token="u=alice&t=kerberos&s=abc")
+        try:
+            fid = fake.add_function()
+            Function.get(fid, client=client)
+            self.assertEqual('hadoop.auth="u=alice&t=kerberos&s=abc"', fake.cookies[-1])
+        finally:
+            client.close()
+            fake.stop()

@@ -228,6 +228,29 @@ class SecureClusterTest {
     assertEquals(403, bobs.status(), bobs.body());
     assertTrue(spnegoGet(bob, base.resolve("api/v1/")).body().contains("\"user\":\"bob\""),
         "the server acts for whom Kerberos says");
+
+    Path tokenFile = Files.createTempDirectory("spool-login").resolve("server-token");
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int login = as(alice, () -> SpoolCli.run(new String[] {"login", "--url", base.toString(), "--token-file",
+        tokenFile.toString()}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
+        () -> Spool.connect(conf)));
+    assertEquals(0, login, out + "" + err);
+    assertTrue(out.toString().contains("as alice"), out.toString());
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(tokenFile)));
+    String python = conf.get(SpoolConfig.IMAGE_PREFIX + conf.get(SpoolConfig.IMAGE_DEFAULT)
+        + SpoolConfig.IMAGE_INTERPRETER_SUFFIX);
+    ProcessBuilder pythonClient = new ProcessBuilder(python, "-c", "import spool_client as s; "
+        + "print(s.Function.get('" + fid + "', client=s.Client(url='" + base + "')).name)")
+        .redirectErrorStream(true);
+    pythonClient.environment().put("PYTHONPATH", Paths.get("../python").toAbsolutePath().normalize().toString());
+    pythonClient.environment().put("SPOOL_SERVER_TOKEN", Files.readString(tokenFile));
+    Process run = pythonClient.start();
+    String printed = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, run.waitFor(), printed);
+    assertEquals("served", printed.strip(), "the Python client acts as alice with the token of spool login");
+
     java.net.HttpURLConnection named = (java.net.HttpURLConnection) base.resolve(
         "api/v1/functions/" + fid + "?user.name=alice").toURL().openConnection();
     assertEquals(401, named.getResponseCode(), "naming a user proves nothing on a cluster with Kerberos");
