@@ -281,6 +281,88 @@ class SecureClusterTest {
   }
 
   @Test
+  void aMasterAttemptAfterARestartGetsTheTokensAgain() throws Exception {
+    Configuration restartable = new Configuration(conf);
+    // the failed attempt's lock goes with its ZooKeeper session: keep it short so the next attempt takes over soon
+    restartable.setInt(SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, 6_000);
+    try (Spool spool = as(alice, () -> Spool.connect(restartable));
+         YarnClient yarn = YarnClient.createYarnClient()) {
+      as(alice, () -> {
+        yarn.init(restartable);
+        yarn.start();
+        return null;
+      });
+      Function f = as(alice, () -> Function.builder(spool, resultsPy() + ":nap").name("restarted").memory(256)
+          .maximumConcurrency(2).build().save());
+      List<Job> jobs = as(alice, () -> f.map(IntStream.range(0, 12).mapToObj(i -> List.of(i, 1000)).toList()));
+      ApplicationReport master = null;
+      for (int i = 0; i < 600 && (master == null || as(alice, () -> f.jobStatistics()).getOrDefault(
+          JobStatus.SUCCESS, 0L) < 2); i++) {
+        Thread.sleep(100);
+        master = as(alice, () -> yarn.getApplications(java.util.Set.of("SPOOL"))).stream()
+            .filter(app -> app.getName().endsWith(f.id())).findFirst().orElse(null);
+      }
+      assertTrue(master != null, "a master ran");
+      org.apache.hadoop.yarn.api.records.ApplicationAttemptId first = master.getCurrentApplicationAttemptId();
+      as(alice, () -> {
+        yarn.failApplicationAttempt(first);
+        return null;
+      });
+      Map<JobStatus, Long> counts = as(alice, () -> f.waitForCompletion(Duration.ofMinutes(4)));
+      assertEquals(12L, counts.get(JobStatus.SUCCESS), counts + " " + as(alice, () -> jobs.get(11).errorReason()));
+      ApplicationReport after = as(alice, () -> yarn.getApplicationReport(first.getApplicationId()));
+      assertTrue(after.getCurrentApplicationAttemptId().getAttemptId() >= 2,
+          "a second attempt of the same master ran the rest, with the application's tokens: " + after);
+      as(alice, () -> {
+        f.stop();
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void aServiceUserWithoutATicketLogsInFromTheConfiguredKeytab() throws Exception {
+    Path confDir = Files.createTempDirectory("spool-service-user");
+    Configuration site = new Configuration(false);
+    site.addResource(new org.apache.hadoop.fs.Path(cluster.writeClientConfiguration(confDir.resolve("cluster.xml"))
+        .toUri()));
+    site.set(SpoolConfig.DIST_JAR, conf.get(SpoolConfig.DIST_JAR));
+    try (java.io.OutputStream out = Files.newOutputStream(confDir.resolve(SpoolConfig.SITE_FILE))) {
+      site.writeXml(out);
+    }
+    Cli without = cli(confDir, "function", "list");
+    assertEquals(6, without.exit(), without.output());
+    assertTrue(without.output().contains("has no Kerberos ticket: run kinit, or set " + SpoolConfig.KERBEROS_PRINCIPAL),
+        without.output());
+
+    site.set(SpoolConfig.KERBEROS_PRINCIPAL, kerberos.principal("bob"));
+    site.set(SpoolConfig.KERBEROS_KEYTAB, kerberos.keytab("bob").toString());
+    try (java.io.OutputStream out = Files.newOutputStream(confDir.resolve(SpoolConfig.SITE_FILE))) {
+      site.writeXml(out);
+    }
+    Cli with = cli(confDir, "function", "list");
+    assertEquals(0, with.exit(), with.output());
+  }
+
+  private record Cli(int exit, String output) {}
+
+  /** The command line in a JVM of its own (as a scheduler runs it), with no Kerberos ticket cache. */
+  private Cli cli(Path confDir, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "-Djava.security.krb5.conf=" + kerberos.krb5Conf().getAbsolutePath(),
+        "-cp", System.getProperty("java.class.path"), SpoolCli.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put(SpoolConfig.CONF_DIR_ENV, confDir.toString());
+    builder.environment().put("KRB5CCNAME", confDir.resolve("no-ticket-cache").toString());
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return new Cli(process.waitFor(), output);
+  }
+
+  @Test
   void aClientWithoutATicketIsToldToLogIn() {
     UserGroupInformation mallory = UserGroupInformation.createRemoteUser("mallory");
     IllegalStateException refused = assertThrows(IllegalStateException.class,
