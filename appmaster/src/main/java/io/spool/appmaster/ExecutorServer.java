@@ -214,7 +214,9 @@ final class ExecutorServer implements Closeable {
         done.hasNonNull("resultKind") ? done.get("resultKind").asText() : null,
         stats == null || !stats.isObject() ? null : new AttemptStatistics(stats.path("cpuSeconds").asDouble(),
             stats.path("cpuPercent").asDouble(), stats.path("peakMemoryBytes").asLong(),
-            stats.path("averageMemoryBytes").asLong()));
+            stats.path("averageMemoryBytes").asLong()),
+        done.hasNonNull("result") ? done.get("result").asText() : null,
+        done.hasNonNull("log") ? done.get("log").asText() : null);
   }
 
   @Override

@@ -304,9 +304,10 @@ final class Scheduler {
   /** Applies the outcome to the record; true if the job goes back to the queue for a retry. */
   private boolean end(JobRecord job, Outcome outcome) {
     job.exitCode(outcome.exitCode()).runtime(outcome.runtime()).errorReason(outcome.errorReason())
-        .statistics(outcome.statistics()).lastCompletionDate(clock.instant());
+        .statistics(outcome.statistics()).lastCompletionDate(clock.instant())
+        .logLocation(job.executionCount(), outcome.logLocation());
     if (outcome.status() == JobStatus.SUCCESS) {
-      job.transition(JobStatus.SUCCESS).resultKind(outcome.resultKind());
+      job.transition(JobStatus.SUCCESS).resultKind(outcome.resultKind()).resultLocation(outcome.resultLocation());
       return false;
     }
     if (outcome.status() == JobStatus.CANCELED || job.status() == JobStatus.CANCEL
@@ -314,10 +315,10 @@ final class Scheduler {
       if (outcome.status() == JobStatus.CANCELED && job.status() == JobStatus.RUNNING) {
         job.transition(JobStatus.CANCEL);
       }
-      job.resultKind(null).transition(outcome.status());
+      job.resultKind(null).resultLocation(null).transition(outcome.status());
       return false;
     }
-    job.resultKind(null).failures(job.failures() + 1);
+    job.resultKind(null).resultLocation(null).failures(job.failures() + 1);
     FunctionRecord f = function.get();
     boolean retry = job.status() == JobStatus.RUNNING && f != null && job.failures() <= f.retryCount();
     job.transition(retry ? JobStatus.PENDING : outcome.status());
@@ -361,7 +362,7 @@ final class Scheduler {
       return;
     }
     try {
-      complete(executor, new Outcome(r.assignment().record().id(), JobStatus.FAILURE, null, reason, 0, null, null));
+      complete(executor, Outcome.without(r.assignment().record().id(), JobStatus.FAILURE, reason));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.LogStore;
 import io.spool.core.blob.LogPurge;
 import io.spool.core.config.SpoolConfig;
 import java.io.IOException;
@@ -29,7 +30,7 @@ class LogPurgerTest {
   java.nio.file.Path tempDir;
 
   private static String oldLog(BlobStore blobs, FileSystem fs) throws IOException {
-    String log = BlobStore.log("alice", JOB, 1);
+    String log = LogStore.on(blobs).livePath("alice", JOB, 1);
     blobs.write(log, new byte[] {1, 2, 3});
     fs.setTimes(blobs.resolve(log), System.currentTimeMillis() - Duration.ofDays(40).toMillis(), -1);
     return log;

@@ -3,6 +3,7 @@ package io.spool.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spool.core.blob.BlobMetadata;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.ResultStore;
 import io.spool.core.model.JobId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,16 +23,18 @@ public final class Blob {
   private final Spool spool;
   private final String owner;
   private final String name;
+  private final String location;
   private final long size;
   private final Instant modified;
   private BlobMetadata metadata;
 
-  Blob(Spool spool, String owner, String name, long size, Instant modified, BlobMetadata metadata) {
+  Blob(Spool spool, ResultStore.Entry entry, BlobMetadata metadata) {
     this.spool = spool;
-    this.owner = owner;
-    this.name = name;
-    this.size = size;
-    this.modified = modified;
+    this.owner = entry.owner();
+    this.name = entry.name();
+    this.location = entry.location();
+    this.size = entry.size();
+    this.modified = entry.stored();
     this.metadata = metadata;
   }
 
@@ -47,12 +50,10 @@ public final class Blob {
   /** The blob named {@code <functionId>/<jobId>} in {@code owner}'s namespace. */
   public static Blob get(Spool spool, String owner, String name) {
     String jobId = jobIdOf(name);
-    String path = BlobStore.result(owner, jobId);
     try {
-      BlobMetadata meta = spool.blobs().resultMetadata(path).orElseThrow(() ->
+      ResultStore.Entry entry = spool.results().find(owner, jobId).orElseThrow(() ->
           new io.spool.core.state.NotFoundException("no blob named '" + name + "' in users/" + owner));
-      org.apache.hadoop.fs.FileStatus status = spool.blobs().fileSystem().getFileStatus(spool.blobs().resolve(path));
-      return new Blob(spool, owner, name, status.getLen(), Instant.ofEpochMilli(status.getModificationTime()), meta);
+      return new Blob(spool, entry, null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read blob " + name + ": " + e.getMessage(), e);
     }
@@ -150,7 +151,7 @@ public final class Blob {
   /** The stored bytes. */
   public byte[] data() {
     try {
-      return spool.blobs().read(path()).orElseThrow(() ->
+      return spool.results().get(owner, jobId(), location).orElseThrow(() ->
           new io.spool.core.state.NotFoundException("blob " + name + " has been deleted"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read blob " + name + ": " + e.getMessage(), e);
@@ -159,7 +160,8 @@ public final class Blob {
 
   /** The stored bytes as a stream; close it. */
   public InputStream open() throws IOException {
-    return spool.blobs().fileSystem().open(spool.blobs().resolve(path()));
+    return spool.results().open(owner, jobId(), location).orElseThrow(() ->
+        new io.spool.core.state.NotFoundException("blob " + name + " has been deleted"));
   }
 
   /** The value: parsed JSON for a JSON blob, the bytes otherwise. */
@@ -175,20 +177,16 @@ public final class Blob {
   /** Deletes the blob and its metadata; false if it was gone already. */
   public boolean delete() {
     try {
-      return spool.blobs().deleteResult(path());
+      return spool.results().delete(owner, jobId());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete blob " + name + ": " + e.getMessage(), e);
     }
   }
 
-  private String path() {
-    return BlobStore.result(owner, jobId());
-  }
-
   BlobMetadata metadata() {
     if (metadata == null) {
       try {
-        metadata = spool.blobs().resultMetadata(path()).orElseGet(BlobMetadata::new);
+        metadata = spool.results().metadata(owner, jobId()).orElseGet(BlobMetadata::new);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the metadata of blob " + name + ": " + e.getMessage(), e);
       }

@@ -1,6 +1,5 @@
 package io.spool.client;
 
-import io.spool.core.blob.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -9,12 +8,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.apache.hadoop.fs.FileStatus;
 
 /**
  * A search over one owner's result blobs (the connected user's unless {@link #owner(String)} says otherwise): by
- * function, job, name prefix and tags, sorted and paged. Blobs are listed from the file system, one function's
- * directory at a time; their metadata is read only when a filter or the sort needs it.
+ * function, job, name prefix and tags, sorted and paged. Blobs are listed by the result store, function by function;
+ * their metadata is read only when a filter or the sort needs it.
  *
  * <pre>{@code
  * List<Blob> tiles = Blob.search(spool).namePrefix(fn.id() + "/").tags("tile").list();
@@ -103,7 +101,7 @@ public final class BlobSearch {
 
   /** Every matching blob, function by function (sorted by name within each), read as the stream is consumed. */
   public Stream<Blob> stream() {
-    return functionDirs().stream().flatMap(this::blobsOf).filter(b -> filters.stream().allMatch(p -> p.test(b)));
+    return blobs().filter(b -> filters.stream().allMatch(p -> p.test(b)));
   }
 
   /** One page of the sorted matches. */
@@ -130,40 +128,11 @@ public final class BlobSearch {
     return deleted;
   }
 
-  private List<String> functionDirs() {
-    List<String> names = new ArrayList<>();
-    for (FileStatus dir : list(BlobStore.results(owner))) {
-      String fid = dir.getPath().getName();
-      if (dir.isDirectory() && (functionId == null || functionId.equals(fid)) && couldMatch(fid)) {
-        names.add(fid);
-      }
-    }
-    return names;
-  }
-
-  /** Whether names under function {@code fid} can start with the prefix. */
-  private boolean couldMatch(String fid) {
-    String dir = fid + "/";
-    return dir.startsWith(namePrefix) || namePrefix.startsWith(dir);
-  }
-
-  private Stream<Blob> blobsOf(String fid) {
-    List<Blob> blobs = new ArrayList<>();
-    for (FileStatus file : list(BlobStore.resultsDir(owner, fid))) {
-      String name = fid + "/" + file.getPath().getName();
-      if (file.isFile() && name.startsWith(namePrefix)) {
-        blobs.add(new Blob(spool, owner, name, file.getLen(), Instant.ofEpochMilli(file.getModificationTime()), null));
-      }
-    }
-    blobs.sort(Sort.NAME.order);
-    return blobs.stream();
-  }
-
-  private List<FileStatus> list(String dir) {
+  private Stream<Blob> blobs() {
     try {
-      return spool.blobs().listBlobs(dir);
+      return spool.results().list(owner, functionId, namePrefix).map(entry -> new Blob(spool, entry, null));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot list the results of users/" + owner + ": " + e.getMessage(), e);
     }
   }
 }

@@ -361,9 +361,9 @@ public final class Function {
       spool.masters().stopMasters(id);
       spool.store().deleteFunction(id);
       spool.blobs().delete(BlobStore.functionDir(record.owner(), id), true);
-      spool.blobs().delete(BlobStore.logsDir(record.owner(), id), true);
+      spool.logs().deleteFunction(record.owner(), id);
       if (deleteResults) {
-        spool.blobs().delete(BlobStore.resultsDir(record.owner(), id), true);
+        spool.results().deleteFunction(record.owner(), id);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("deleting function " + id + " failed: " + e.getMessage(), e);

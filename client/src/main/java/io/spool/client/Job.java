@@ -2,7 +2,6 @@ package io.spool.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.spool.core.blob.BlobStore;
 import io.spool.core.json.Json;
 import io.spool.core.model.AttemptStatistics;
 import io.spool.core.model.FunctionRecord;
@@ -227,9 +226,9 @@ public final class Job {
     }
     try {
       String owner = owner();
-      spool.blobs().delete(BlobStore.logs(owner, id), true);
+      spool.logs().delete(owner, id);
       if (deleteResult) {
-        spool.blobs().deleteResult(BlobStore.result(owner, id));
+        spool.results().delete(owner, id);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("job " + id + " is deleted but its files could not be: " + e.getMessage(), e);
@@ -326,7 +325,7 @@ public final class Job {
       return null;
     }
     try {
-      return spool.blobs().read(BlobStore.result(owner(), id))
+      return spool.results().get(owner(), id, job.resultLocation())
           .orElseThrow(() -> new IllegalStateException("the result blob of job " + id + " is missing (deleted?)"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the result of job " + id, e);
@@ -379,7 +378,11 @@ public final class Job {
   /** The log of one attempt (1-based); empty if there is none (or it was purged after its retention). */
   public String log(int attempt, boolean timestamps) {
     try {
-      return spool.blobs().read(BlobStore.log(owner(), id, attempt))
+      String location = record().logLocation(attempt);
+      if (location == null && attempt <= record().executionCount()) {
+        location = refresh().record.logLocation(attempt); // the attempt may have ended since the record was read
+      }
+      return spool.logs().get(owner(), id, attempt, location)
           .map(b -> LogText.format(new String(b, StandardCharsets.UTF_8), timestamps)).orElse("");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the log of job " + id, e);

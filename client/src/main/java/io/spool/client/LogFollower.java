@@ -58,10 +58,8 @@ final class LogFollower implements Iterator<String> {
         if (attempt == 0 && latest > 0) {
           attempt = 1;
         }
-        if (attempt > 0) {
-          read(attempt);
-        }
         if (attempt > 0 && attempt < latest) {
+          readFinished(attempt, record);
           flushPartial(); // a finished attempt's log is whole: the runner stores it before it reports the end
           attempt++;
           offset = 0;
@@ -69,10 +67,13 @@ final class LogFollower implements Iterator<String> {
           continue;
         }
         if (terminal) {
-          read(Math.max(attempt, 1));
+          readFinished(Math.max(attempt, 1), record);
           flushPartial();
           ended = true;
-        } else if (lines.isEmpty()) {
+        } else if (attempt > 0) {
+          readLive(attempt);
+        }
+        if (!ended && lines.isEmpty()) {
           changed.tryAcquire(pollMs, TimeUnit.MILLISECONDS);
         }
       }
@@ -91,11 +92,26 @@ final class LogFollower implements Iterator<String> {
     return lines.poll();
   }
 
-  /** Reads what was added to the attempt's log since the last read; a log that was rewritten shorter restarts. */
-  private void read(int n) {
+  /** Reads the rest of an ended attempt's final log from where the live copy left off. */
+  private void readFinished(int n, JobRecord record) {
+    byte[] log;
+    try {
+      log = job.spool().logs().get(owner, job.id(), n, record.logLocation(n)).orElse(new byte[0]);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the log of job " + job.id() + ": " + e.getMessage(), e);
+    }
+    if (log.length < offset) {
+      offset = 0;
+      partial.reset();
+    }
+    take(log, (int) offset, log.length - (int) offset);
+  }
+
+  /** Reads what was added to a running attempt's live log since the last read; one rewritten shorter restarts. */
+  private void readLive(int n) {
     BlobStore blobs = job.spool().blobs();
     FileSystem fs = blobs.fileSystem();
-    Path path = blobs.resolve(BlobStore.log(owner, job.id(), n));
+    Path path = blobs.resolve(job.spool().logs().livePath(owner, job.id(), n));
     try (FSDataInputStream in = fs.open(path)) {
       long length = fs.getFileStatus(path).getLen();
       if (length < offset) {
@@ -108,19 +124,24 @@ final class LogFollower implements Iterator<String> {
       in.seek(offset);
       byte[] buffer = new byte[8192];
       for (int read = in.read(buffer); read > 0; read = in.read(buffer)) {
-        offset += read;
-        for (int i = 0; i < read; i++) {
-          if (buffer[i] == '\n') {
-            flushPartial();
-          } else {
-            partial.write(buffer[i]);
-          }
-        }
+        take(buffer, 0, read);
       }
     } catch (FileNotFoundException notYet) {
       return;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the log of job " + job.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Takes {@code length} more bytes of the attempt's log: complete lines go to the queue. */
+  private void take(byte[] bytes, int from, int length) {
+    offset += length;
+    for (int i = from; i < from + length; i++) {
+      if (bytes[i] == '\n') {
+        flushPartial();
+      } else {
+        partial.write(bytes[i]);
+      }
     }
   }
 

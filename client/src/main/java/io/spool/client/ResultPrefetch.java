@@ -1,6 +1,5 @@
 package io.spool.client;
 
-import io.spool.core.blob.BlobStore;
 import io.spool.core.model.JobRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,7 +74,7 @@ final class ResultPrefetch<T> implements Iterator<JobResult<T>> {
       return null;
     }
     try {
-      return spool.blobs().read(BlobStore.result(owner, job.id())).orElseThrow(() ->
+      return spool.results().get(owner, job.id(), job.resultLocation()).orElseThrow(() ->
           new IllegalStateException("the result blob of job " + job.id() + " is missing (deleted?)"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the result of job " + job.id() + ": " + e.getMessage(), e);

@@ -3,6 +3,8 @@ package io.spool.client;
 import io.spool.client.internal.KerberosLogin;
 import io.spool.client.internal.MasterStarter;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.LogStore;
+import io.spool.core.blob.ResultStore;
 import io.spool.core.blob.UserSecrets;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.state.StateIdentity;
@@ -36,6 +38,8 @@ public final class Spool implements AutoCloseable {
   private final Configuration conf;
   private final StateStore store;
   private final BlobStore blobs;
+  private final ResultStore results;
+  private final LogStore logs;
   private final YarnClient yarn;
   private final MasterStarter masters;
   private static final int IO_THREADS = 8;
@@ -52,6 +56,8 @@ public final class Spool implements AutoCloseable {
     this.user = UserGroupInformation.getCurrentUser().getShortUserName();
     // a file system of its own: the application this client runs in may close Hadoop's shared one
     this.blobs = BlobStore.openPrivate(conf);
+    this.results = ResultStore.on(blobs);
+    this.logs = LogStore.on(blobs);
     try {
       this.store = StateStore.builder().configuration(conf).identity(identity(conf, blobs, user)).build();
       this.store.start();
@@ -143,6 +149,14 @@ public final class Spool implements AutoCloseable {
 
   BlobStore blobs() {
     return blobs;
+  }
+
+  ResultStore results() {
+    return results;
+  }
+
+  LogStore logs() {
+    return logs;
   }
 
   MasterStarter masters() {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.blob.BlobMetadata;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.LogStore;
+import io.spool.core.blob.ResultStore;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Messages;
 import io.spool.core.json.Json;
@@ -46,7 +48,8 @@ public final class ExecutorMain {
   private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
 
   private final MasterChannel master;
-  private final BlobStore blobs;
+  private final ResultStore results;
+  private final LogStore logs;
   private final LiveLog liveLog;
   private final Path workDir;
   private final String owner;
@@ -55,7 +58,8 @@ public final class ExecutorMain {
   private ExecutorMain(MasterChannel master, BlobStore blobs, LiveLog liveLog, Path workDir, String owner,
       JobExecution execution) {
     this.master = master;
-    this.blobs = blobs;
+    this.results = ResultStore.on(blobs);
+    this.logs = LogStore.on(blobs);
     this.liveLog = liveLog;
     this.workDir = workDir;
     this.owner = owner;
@@ -146,18 +150,24 @@ public final class ExecutorMain {
     Path log = scratch.resolve("log");
     Path result = scratch.resolve("result");
     JobOutcome outcome;
+    Stored stored;
     try {
-      LiveLog.Following live = liveLog.follow(log, BlobStore.log(owner, job.id(), job.attempt()));
+      LiveLog.Following live = liveLog.follow(log, logs.livePath(owner, job.id(), job.attempt()));
       try {
         outcome = execution.run(job, log, result, scratch.resolve("tmp"));
       } finally {
         live.stop();
       }
-      storeBlobs(job.id(), job.attempt(), log, result, outcome);
+      stored = storeBlobs(job.id(), job.attempt(), log, result, outcome);
     } finally {
       deleteTree(scratch);
     }
-    return done(job, outcome);
+    return done(job, outcome, stored);
+  }
+
+  /** Where an attempt's result and final log went: the stores' locations, null for none. */
+  record Stored(String result, String log) {
+    static final Stored NOTHING = new Stored(null, null);
   }
 
   /** The job of a {@code job} message: {@code timeout} in seconds and {@code memory} in MiB, each 0 for no limit. */
@@ -167,8 +177,11 @@ public final class ExecutorMain {
         message.path("memory").asLong(0));
   }
 
-  /** The {@code done} message for an outcome; {@code statistics} only if the job started. */
-  static ObjectNode done(JobExecution.Job job, JobOutcome outcome) {
+  /**
+   * The {@code done} message for an outcome and where its result and log were stored; {@code statistics} only if
+   * the job started.
+   */
+  static ObjectNode done(JobExecution.Job job, JobOutcome outcome, Stored stored) {
     ObjectNode done = Messages.of(Messages.DONE);
     done.put("job", job.id());
     done.put("attempt", job.attempt());
@@ -182,6 +195,12 @@ public final class ExecutorMain {
     done.put("runtime", outcome.runtimeSeconds());
     if (outcome.resultKind() != null) {
       done.put("resultKind", outcome.resultKind());
+    }
+    if (stored.result() != null) {
+      done.put("result", stored.result());
+    }
+    if (stored.log() != null) {
+      done.put("log", stored.log());
     }
     ProcessTreeMonitor.Statistics statistics = outcome.statistics();
     if (statistics != null) {
@@ -198,17 +217,21 @@ public final class ExecutorMain {
    * The attempt's final log, ending with the reason when it failed, and its result with the result's metadata. A job
    * that printed nothing and ended by itself stores no log (readers see an empty one): a file less per job.
    */
-  private void storeBlobs(String jobId, int attempt, Path log, Path result, JobOutcome outcome) throws IOException {
+  private Stored storeBlobs(String jobId, int attempt, Path log, Path result, JobOutcome outcome)
+      throws IOException {
     if (outcome.errorReason() != null) {
       LogLines.append(log, "[spool] " + outcome.errorReason());
     }
+    String logLocation = null;
     if (Files.exists(log) && Files.size(log) > 0) {
-      blobs.upload(log, BlobStore.log(owner, jobId, attempt));
+      logLocation = logs.put(owner, jobId, attempt, log);
     }
+    String resultLocation = null;
     if (outcome.resultKind() != null && Files.exists(result)) {
-      blobs.writeResult(BlobStore.result(owner, jobId), result,
-          resultMetadata(jobId, outcome.resultKind(), result, Instant.now()), attempt > 1);
+      resultLocation = results.put(owner, jobId, result,
+          resultMetadata(jobId, outcome.resultKind(), result, Instant.now()), attempt == 1);
     }
+    return new Stored(resultLocation, logLocation);
   }
 
   /**

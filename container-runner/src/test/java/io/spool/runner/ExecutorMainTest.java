@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.blob.BlobMetadata;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.LogStore;
+import io.spool.core.blob.ResultStore;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Frames;
 import io.spool.core.channel.Messages;
@@ -83,6 +85,8 @@ class ExecutorMainTest {
     byte[] secret = ChannelSecret.generate();
     BlobStore blobs = new BlobStore(FileSystem.getLocal(new Configuration()),
         new org.apache.hadoop.fs.Path(dir.resolve("store").toUri()));
+    ResultStore results = ResultStore.on(blobs);
+    LogStore logs = LogStore.on(blobs);
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Future<Void> executor = background.submit(() -> {
         try (MasterChannel channel = MasterChannel.connect(server.getInetAddress().getHostAddress(),
@@ -110,16 +114,17 @@ class ExecutorMainTest {
         assertEquals("SUCCESS", done.path("status").asText(), done.toString());
         assertEquals(List.of("cpuSeconds", "cpuPercent", "peakMemoryBytes", "averageMemoryBytes"),
             fieldNames(done.path("statistics")), done.toString());
-        assertEquals("\"hello\"", new String(blobs.read(BlobStore.result(OWNER, "abcdefghij-1")).orElseThrow(),
-            StandardCharsets.UTF_8).trim());
-        BlobMetadata plain = blobs.resultMetadata(BlobStore.result(OWNER, "abcdefghij-1")).orElseThrow();
+        assertEquals("\"hello\"", new String(results.get(OWNER, "abcdefghij-1", done.path("result").asText())
+            .orElseThrow(), StandardCharsets.UTF_8).trim());
+        BlobMetadata plain = results.metadata(OWNER, "abcdefghij-1").orElseThrow();
         assertEquals(List.of("abcdefghij", "abcdefghij-1", "json", 7L), List.of(plain.functionId(), plain.jobId(),
             plain.kind(), plain.size()));
         assertTrue(plain.creationDate() != null && plain.description() == null && plain.tags().isEmpty());
-        assertFalse(blobs.exists(BlobStore.log(OWNER, "abcdefghij-1", 1)), "a job that printed nothing stores no log");
+        assertFalse(done.has("log"), "a job that printed nothing stores no log: " + done);
+        assertTrue(logs.get(OWNER, "abcdefghij-1", 1, null).isEmpty(), "a job that printed nothing has no log");
 
         Path pidFile = dir.resolve("job-2.pid");
-        String runningLog = BlobStore.log(OWNER, "abcdefghij-2", 1);
+        String runningLog = logs.livePath(OWNER, "abcdefghij-2", 1);
         master.send(job("abcdefghij-2", 0, "sleep", 60, pidFile));
         TestJobs.awaitFile(pidFile);
         TestJobs.await("the running job's log on the file system", () -> blobs.read(runningLog)
@@ -130,13 +135,14 @@ class ExecutorMainTest {
         assertEquals("CANCELED", done.path("status").asText(), done.toString());
         assertEquals("canceled", done.path("errorReason").asText());
         assertTrue(done.path("statistics").path("peakMemoryBytes").asLong() > 0, done.toString());
-        String[] canceledLog = new String(blobs.read(runningLog).orElseThrow(), StandardCharsets.UTF_8).split("\n");
+        String[] canceledLog = new String(logs.get(OWNER, "abcdefghij-2", 1, done.path("log").asText()).orElseThrow(),
+            StandardCharsets.UTF_8).split("\n");
         assertEquals(2, canceledLog.length, String.join("\n", canceledLog));
         assertTrue(canceledLog[1].matches(TIMESTAMPED + "\\[spool] canceled"), canceledLog[1]);
 
         master.send(job("abcdefghij-5", 0, "annotated", 5));
         assertEquals("SUCCESS", master.done("abcdefghij-5").path("status").asText());
-        BlobMetadata annotated = blobs.resultMetadata(BlobStore.result(OWNER, "abcdefghij-5")).orElseThrow();
+        BlobMetadata annotated = results.metadata(OWNER, "abcdefghij-5").orElseThrow();
         assertEquals("tile 5", annotated.description());
         assertEquals(List.of("tile"), annotated.tags());
         assertEquals(Map.of("row", 5, "label", "t"), annotated.extraProperties());
@@ -150,7 +156,7 @@ class ExecutorMainTest {
         assertTrue(done.path("errorReason").asText().endsWith(" MiB, more than its 100 MiB (the function's memory; "
             + "raise it with update().memory(...))"), done.toString());
         assertTrue(done.path("statistics").path("peakMemoryBytes").asLong() > 100L << 20, done.toString());
-        String failedLog = new String(blobs.read(BlobStore.log(OWNER, "abcdefghij-3", 1)).orElseThrow(),
+        String failedLog = new String(logs.get(OWNER, "abcdefghij-3", 1, done.path("log").asText()).orElseThrow(),
             StandardCharsets.UTF_8);
         assertTrue(failedLog.contains("[spool] memory limit exceeded"), "a failure stores its reason: " + failedLog);
 
@@ -194,7 +200,7 @@ class ExecutorMainTest {
 
     BlobStore blobs = new BlobStore(FileSystem.getLocal(new Configuration()),
         new org.apache.hadoop.fs.Path(dir.resolve("store").toUri()));
-    String blob = BlobStore.result(OWNER, "abcdefghij-7");
+    String blob = "users/" + OWNER + "/results/abcdefghij/abcdefghij-7";
     blobs.writeResult(blob, result, metadata);
     assertEquals("{\"count\":3}", new String(blobs.read(blob).orElseThrow(), StandardCharsets.UTF_8));
     assertTrue(blobs.exists(blob + BlobStore.METADATA_FILE_SUFFIX), "no extended attributes: a side file");
@@ -257,18 +263,19 @@ class ExecutorMainTest {
     JobOutcome outcome = new JobOutcome("FAILURE", -9, "memory limit exceeded: the job used 612 MiB, more than its "
         + "512 MiB (the function's memory; raise it with update().memory(...))", 1.5, null,
         new ProcessTreeMonitor.Statistics(0.75, 50.0, 641_728_512L, 320_864_256L, 1.5));
-    ObjectNode done = ExecutorMain.done(job, outcome);
+    ObjectNode done = ExecutorMain.done(job, outcome, new ExecutorMain.Stored(null, "f"));
     assertEquals("{\"type\":\"done\",\"job\":\"abcdefghij-3\",\"attempt\":2,"
         + "\"status\":\"FAILURE\",\"exitCode\":-9,\"errorReason\":\"memory limit exceeded: the job used 612 MiB, more "
         + "than its 512 MiB (the function's memory; raise it with update().memory(...))\",\"runtime\":1.5,"
-        + "\"statistics\":{\"cpuSeconds\":0.75,\"cpuPercent\":50.0,\"peakMemoryBytes\":641728512,"
+        + "\"log\":\"f\",\"statistics\":{\"cpuSeconds\":0.75,\"cpuPercent\":50.0,\"peakMemoryBytes\":641728512,"
         + "\"averageMemoryBytes\":320864256}}", Json.values().writeValueAsString(done));
   }
 
   @Test
   void doneOfAJobThatNeverStartedHasNoStatistics() {
     JobExecution.Job job = new JobExecution.Job("abcdefghij-4", 1, null, null, Map.of(), 0, 0);
-    ObjectNode done = ExecutorMain.done(job, new JobOutcome("CANCELED", null, "canceled", 0, null, null));
+    ObjectNode done = ExecutorMain.done(job, new JobOutcome("CANCELED", null, "canceled", 0, null, null),
+        ExecutorMain.Stored.NOTHING);
     assertEquals(Messages.DONE, Messages.type(done));
     assertEquals("CANCELED", done.get("status").asText());
     assertEquals("canceled", done.get("errorReason").asText());

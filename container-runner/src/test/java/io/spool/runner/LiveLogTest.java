@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class LiveLogTest {
 
-  private static final String BLOB = BlobStore.log("alice", "abcdefghij-1", 1);
+  private static final String BLOB = "users/alice/logs/abcdefghij/abcdefghij-1/1";
 
   @TempDir
   Path dir;

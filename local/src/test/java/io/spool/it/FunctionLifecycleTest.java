@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spool.client.Blob;
 import io.spool.client.Function;
 import io.spool.client.FunctionSearch;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.client.internal.MasterStarter;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.LogStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.IllegalTransitionException;
@@ -193,20 +195,21 @@ class FunctionLifecycleTest {
 
     BlobStore blobs = BlobStore.open(conf);
     String owner = sleepy.owner();
-    assertTrue(blobs.exists(BlobStore.log(owner, slow.id(), 1)));
+    LogStore logs = LogStore.on(blobs);
+    assertTrue(logs.get(owner, slow.id(), 1, null).isPresent());
     sleepy.delete(false);
     assertThrows(NotFoundException.class, () -> Function.get(spool, sleepy.id()));
     assertThrows(NotFoundException.class, () -> Job.get(spool, slow.id()));
-    assertFalse(blobs.exists(BlobStore.logsDir(owner, sleepy.id())), "logs are deleted with the function");
+    assertTrue(logs.get(owner, slow.id(), 1, null).isEmpty(), "logs are deleted with the function");
     assertFalse(blobs.exists(BlobStore.bundle(owner, sleepy.id())), "the bundle is deleted with the function");
-    assertEquals("4", new String(blobs.read(BlobStore.result(owner, slow.id())).orElseThrow()),
+    assertEquals("4", new String(Blob.get(spool, sleepy.id() + "/" + slow.id()).data()),
         "results outlive their function");
 
     Function other = function("sleepy").build().save();
     Job quick = other.call(0);
     assertEquals(JobStatus.SUCCESS, quick.waitForCompletion(WAIT), quick::errorReason);
     other.delete(true);
-    assertFalse(blobs.exists(BlobStore.resultsDir(owner, other.id())), "results deleted when asked");
+    assertEquals(0, Blob.search(spool).functionId(other.id()).count(), "results deleted when asked");
   }
 
   @Test

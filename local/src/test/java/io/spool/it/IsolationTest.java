@@ -11,6 +11,7 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.ResultStore;
 import io.spool.core.blob.UserSecrets;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.FunctionRecord;
@@ -142,7 +143,8 @@ class IsolationTest {
         alicesFiles.add(files.next().getPath());
       }
     }
-    for (String file : List.of(BlobStore.result(alice, jobIds.get(0)), BlobStore.bundle(alice, fid),
+    String result = as(alice, () -> ResultStore.on(BlobStore.open(conf)).find(alice, jobIds.get(0))).orElseThrow().file();
+    for (String file : List.of(result, BlobStore.bundle(alice, fid),
         BlobStore.buildLog(alice, fid), UserSecrets.path(alice))) {
       assertTrue(alicesFiles.stream().anyMatch(p -> p.toUri().getPath().endsWith(file)), file + " in " + alicesFiles);
     }

@@ -10,6 +10,7 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.LogStore;
 import io.spool.core.blob.LogPurge;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
@@ -84,13 +85,13 @@ class LogPurgeTest {
 
   /** Makes a job's first attempt's log look last written longer ago than the default retention. */
   private String makeOld(Function function, Job job) throws Exception {
-    String log = BlobStore.log(function.owner(), job.id(), 1);
+    String log = LogStore.on(blobs).livePath(function.owner(), job.id(), 1);
     fs.setTimes(blobs.resolve(log), System.currentTimeMillis() - OLDER_THAN_RETENTION.toMillis(), -1);
     return log;
   }
 
   private String marker(Function function) {
-    return BlobStore.ownerLogs(function.owner()) + "/" + LogPurge.MARKER;
+    return LogPurge.marker(function.owner());
   }
 
   private void awaitGone(String relative) throws Exception {
@@ -129,7 +130,7 @@ class LogPurgeTest {
     assertEquals(SpoolConfig.LOG_RETENTION_DAYS_DEFAULT, purged.get("retentionDays").asInt());
     assertTrue(purged.get("owners").asInt() >= 1, purge.out());
 
-    assertFalse(blobs.exists(BlobStore.logs(hello.owner(), expired.id())));
+    assertTrue(LogStore.on(blobs).get(hello.owner(), expired.id(), 1, null).isEmpty());
     assertEquals("", expired.log());
     assertEquals(JobStatus.SUCCESS, Job.get(spool, expired.id()).status(), "the job is intact");
     assertEquals("hello 1", expired.result(), "results are never purged");

@@ -13,6 +13,8 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.LogStore;
+import io.spool.core.blob.ResultStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.JobStatus;
 import io.spool.core.state.NotFoundException;
@@ -197,7 +199,8 @@ class ResultsTest {
     Blob blob = job.resultBlob().orElseThrow();
     assertEquals(70_000, blob.description().orElseThrow().length());
     BlobStore blobs = BlobStore.open(spool.configuration());
-    assertTrue(blobs.exists(BlobStore.result(f.owner(), job.id()) + BlobStore.METADATA_FILE_SUFFIX));
+    assertTrue(blobs.exists(ResultStore.on(blobs).find(f.owner(), job.id()).orElseThrow().file()
+        + BlobStore.METADATA_FILE_SUFFIX));
     assertEquals(List.of(job.id()), Blob.search(spool).functionId(f.id()).list().stream().map(Blob::jobId).toList(),
         "the side file is not listed as a blob of its own");
   }
@@ -232,10 +235,11 @@ class ResultsTest {
     Job job = succeeded(f.call(1));
     String owner = f.owner();
     BlobStore blobs = BlobStore.open(spool.configuration());
-    assertTrue(blobs.exists(BlobStore.log(owner, job.id(), 1)));
+    LogStore logs = LogStore.on(blobs);
+    assertTrue(logs.get(owner, job.id(), 1, null).isPresent());
     f.delete(false);
     assertThrows(NotFoundException.class, job::refresh);
-    assertFalse(blobs.exists(BlobStore.log(owner, job.id(), 1)), "logs are deleted with their function");
+    assertTrue(logs.get(owner, job.id(), 1, null).isEmpty(), "logs are deleted with their function");
     Blob blob = Blob.get(spool, f.id() + "/" + job.id());
     assertEquals(Map.of("i", 1, "name", "tile-1", "nested", Map.of("ok", true, "values", List.of(1, 2, 3))),
         blob.value());

@@ -9,6 +9,7 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.core.blob.BlobStore;
+import io.spool.core.blob.ResultStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.JobStatus;
 import io.spool.core.state.AccessDeniedException;
@@ -126,9 +127,11 @@ class SecureClusterTest {
         assertTrue(masters.stream().anyMatch(app -> app.getName().endsWith(f.id()) && app.getUser().equals("alice")),
             "the master ran as alice: " + masters);
       }
+      String resultFile = as(alice, () -> ResultStore.on(BlobStore.open(conf)).find("alice", jobs.get(3).id()))
+          .orElseThrow().file();
       try (FileSystem fs = as(alice, () -> FileSystem.newInstance(conf))) {
         org.apache.hadoop.fs.Path result = new org.apache.hadoop.fs.Path(
-            conf.get(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), BlobStore.result("alice", jobs.get(3).id()));
+            conf.get(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), resultFile);
         assertEquals("alice", as(alice, () -> fs.getFileStatus(result)).getOwner(),
             "the executor wrote the result as alice, with her delegation token");
       }
@@ -145,7 +148,7 @@ class SecureClusterTest {
       assertTrue(err.toString().contains("belongs to another user"), err.toString());
       try (FileSystem bobsFs = as(bob, () -> FileSystem.newInstance(conf))) {
         org.apache.hadoop.fs.Path result = new org.apache.hadoop.fs.Path(
-            conf.get(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), BlobStore.result("alice", jobs.get(3).id()));
+            conf.get(SpoolConfig.HDFS_ROOT, SpoolConfig.HDFS_ROOT_DEFAULT), resultFile);
         assertThrows(AccessControlException.class, () -> as(bob, () -> bobsFs.open(result)));
       }
 

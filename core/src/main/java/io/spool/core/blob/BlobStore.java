@@ -1,7 +1,6 @@
 package io.spool.core.blob;
 
 import io.spool.core.config.SpoolConfig;
-import io.spool.core.model.JobId;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -24,8 +23,8 @@ import org.apache.hadoop.fs.permission.FsPermission;
  *
  * <pre>
  * root/users/&lt;owner&gt;/functions/&lt;fid&gt;/bundle.zip     the function's bundle (and later its build log, large args)
- * root/users/&lt;owner&gt;/results/&lt;fid&gt;/&lt;jobId&gt;          a job's result blob
- * root/users/&lt;owner&gt;/logs/&lt;fid&gt;/&lt;jobId&gt;/&lt;attempt&gt;  a job attempt's log
+ * root/users/&lt;owner&gt;/results/...                  jobs' results: the {@link ResultStore}'s alone
+ * root/users/&lt;owner&gt;/logs/...                     jobs' logs: the {@link LogStore}'s alone
  * root/lib/spool-&lt;sha&gt;.jar                          the distribution jar masters and executors run from
  * root/envs/&lt;hash&gt;.tgz                             built environments, content-addressed
  * </pre>
@@ -118,34 +117,24 @@ public final class BlobStore {
     return ENVS + "/" + hash + ".tgz";
   }
 
-  public static String resultsDir(String owner, String fid) {
-    return userDir(owner) + "/results/" + fid;
+  /** The directory of a function's results (for the stores of this package). */
+  static String resultsDir(String owner, String fid) {
+    return results(owner) + "/" + fid;
   }
 
-  public static String logsDir(String owner, String fid) {
+  /** The directory of a function's logs (for the stores of this package). */
+  static String logsDir(String owner, String fid) {
     return ownerLogs(owner) + "/" + fid;
   }
 
   /** The directory of all of an owner's logs. */
-  public static String ownerLogs(String owner) {
+  static String ownerLogs(String owner) {
     return userDir(owner) + "/logs";
   }
 
   /** The directory of all of an owner's results. */
-  public static String results(String owner) {
+  static String results(String owner) {
     return userDir(owner) + "/results";
-  }
-
-  public static String result(String owner, String jobId) {
-    return resultsDir(owner, JobId.functionId(jobId)) + "/" + jobId;
-  }
-
-  public static String log(String owner, String jobId, int attempt) {
-    return logs(owner, jobId) + "/" + attempt;
-  }
-
-  public static String logs(String owner, String jobId) {
-    return logsDir(owner, JobId.functionId(jobId)) + "/" + jobId;
   }
 
   /** Makes the owner's directory (0700) if it is missing. */

@@ -78,6 +78,11 @@ public final class LogPurge {
     return new LogPurge(blobs, retention, clock, true);
   }
 
+  /** The marker of an owner's last purge, relative to Spool's root. */
+  public static String marker(String owner) {
+    return BlobStore.ownerLogs(checkOwner(owner)) + "/" + MARKER;
+  }
+
   /** Purges one owner's logs. */
   public Result purge(String owner) throws IOException {
     Tally tally = new Tally(cutoff());

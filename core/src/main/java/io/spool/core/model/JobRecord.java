@@ -32,6 +32,10 @@ public final class JobRecord {
   private Double runtime;
   /** How the result of the last successful attempt is stored: {@code json} or {@code bytes}; absent for none. */
   private String resultKind;
+  /** Where the result of the last successful attempt is stored: the result store's location. */
+  private String result;
+  /** Where each attempt's final log is stored, the log store's location, by attempt (the first at 0); null: none. */
+  private List<String> logs;
   private AttemptStatistics statistics;
   private long creationDate;
   private long lastExecutionDate;
@@ -85,6 +89,33 @@ public final class JobRecord {
 
   public String resultKind() { return resultKind; }
   public JobRecord resultKind(String kind) { this.resultKind = kind; return this; }
+
+  /** The result store's location of the result; null for none, or for a record from before locations. */
+  public String resultLocation() { return result; }
+  public JobRecord resultLocation(String location) { this.result = location; return this; }
+
+  /** The log store's location of an attempt's (1-based) final log; null if the record names none. */
+  public String logLocation(int attempt) {
+    return logs == null || attempt < 1 || attempt > logs.size() ? null : logs.get(attempt - 1);
+  }
+
+  /** Records where an attempt's (1-based) final log is stored. */
+  public JobRecord logLocation(int attempt, String location) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempts count from 1, not " + attempt);
+    }
+    if (location == null && logLocation(attempt) == null) {
+      return this;
+    }
+    if (logs == null) {
+      logs = new ArrayList<>();
+    }
+    while (logs.size() < attempt) {
+      logs.add(null);
+    }
+    logs.set(attempt - 1, location);
+    return this;
+  }
 
   /** Resource use of the last attempt, if it ran. */
   public AttemptStatistics statistics() { return statistics; }

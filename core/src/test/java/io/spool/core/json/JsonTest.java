@@ -58,4 +58,20 @@ class JsonTest {
     assertEquals("abcdefghij", back.functionId());
     assertEquals(5, back.args().get(0).asInt());
   }
+
+  @Test
+  void aRecordKeepsWhereItsResultAndEachAttemptsLogAre() {
+    JobRecord job = new JobRecord().id("abcdefghij-7").status(JobStatus.SUCCESS).resultLocation("f")
+        .logLocation(2, "f");
+    String text = new String(Json.toBytes(job));
+    assertEquals("{\"id\":\"abcdefghij-7\",\"status\":\"SUCCESS\",\"result\":\"f\",\"logs\":[null,\"f\"]}", text);
+    JobRecord back = Json.fromBytes(text.getBytes(), JobRecord.class);
+    assertEquals("f", back.resultLocation());
+    assertEquals(null, back.logLocation(1), "the first attempt printed nothing");
+    assertEquals("f", back.logLocation(2));
+    assertEquals(null, back.logLocation(3));
+    assertEquals(null, new JobRecord().logLocation(1), "a record without locations");
+    assertEquals("{}", new String(Json.toBytes(new JobRecord().logLocation(1, null))));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> job.logLocation(0, "f"));
+  }
 }
