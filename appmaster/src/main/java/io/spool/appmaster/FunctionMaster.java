@@ -173,7 +173,7 @@ public final class FunctionMaster {
     BlobStore blobs = BlobStore.open(conf);
     ExecutorRegistry registry = new ExecutorRegistry();
     Allocator[] allocator = new Allocator[1];
-    Scheduler[] schedulerRef = new Scheduler[1];
+    Dispatcher[] dispatcherRef = new Dispatcher[1];
     try (StateWriter writer = new StateWriter(store, leadership.fence(),
         conf.getLong(SpoolConfig.COMPLETIONS_RETENTION_MS, SpoolConfig.COMPLETIONS_RETENTION_MS_DEFAULT),
         stale -> lostLeadership(stale, lastAttempt));
@@ -181,39 +181,31 @@ public final class FunctionMaster {
              CuratorCache.Options.SINGLE_NODE_CACHE);
          CuratorCache submissionCache = CuratorCache.build(store.curator(), store.layout().submissions(functionId));
          LogPurger purger = LogPurger.start(conf, blobs, function.owner());
-         RunningShare share = runningShare(store, () -> {
-           if (schedulerRef[0] != null) {
-             schedulerRef[0].functionChanged();
-           }
-           if (allocator[0] != null) {
-             allocator[0].wake();
-           }
-         })) {
+         RunningShare share = runningShare(store, () -> wake(dispatcherRef[0], allocator[0]))) {
       JobSlots slots = share != null ? share : JobSlots.UNLIMITED;
       Scheduler scheduler = new Scheduler(functionId, store, writer, () -> function, Clock.systemUTC(),
-          () -> { if (allocator[0] != null) { allocator[0].wake(); } }, slots::permitted);
-      schedulerRef[0] = scheduler;
-      leadership.watch(scheduler::setPaused, () -> lostLeadership(null, lastAttempt));
+          () -> wake(dispatcherRef[0], allocator[0]), slots::permitted);
+      leadership.watch(paused -> {
+        scheduler.setPaused(paused);
+        wake(dispatcherRef[0], null);
+      }, () -> lostLeadership(null, lastAttempt));
       functionCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((old, now) -> {
         function = Json.fromBytes(now.getData(), FunctionRecord.class);
-        scheduler.functionChanged();
-        if (allocator[0] != null) {
-          allocator[0].wake();
-        }
+        wake(dispatcherRef[0], allocator[0]);
       }).forDeletes(gone -> deleted()).build());
       functionCache.start();
-      ExecutorServer[] serverRef = new ExecutorServer[1];
-      try (CancelWatcher cancels = new CancelWatcher(store, jobId -> forwardCancel(scheduler, serverRef[0], jobId));
-           ExecutorServer server = new ExecutorServer("0.0.0.0", secret, scheduler, registry,
-               work(blobs, registry, cancels),
+      try (CancelWatcher cancels = new CancelWatcher(store, jobId -> forwardCancel(scheduler, dispatcherRef[0], jobId));
+           Dispatcher dispatcher = new Dispatcher(scheduler, work(blobs, registry, cancels), Clock.systemUTC(),
                conf.getLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, SpoolConfig.EXECUTOR_IDLE_RELEASE_MS_DEFAULT));
+           ExecutorChannels channels = new ExecutorChannels("0.0.0.0", secret, dispatcher);
            ExecutorLauncher launcher = new ExecutorLauncher(conf, secret);
-           TokenRefresher refresher = tokenRefresher(server)) {
-        serverRef[0] = server;
+           TokenRefresher refresher = tokenRefresher(channels)) {
+        dispatcherRef[0] = dispatcher;
+        dispatcher.start(channels);
         if (refresher != null) {
           refresher.start();
         }
-        int port = server.port();
+        int port = channels.port();
         allocator[0] = new Allocator(amrm, () -> function, function.nodeLabel(), memoryOverheadMb(), scheduler,
             registry, launcher, () -> executorSpec(blobs, host, port), shutdown, 1000,
             conf.getLong(SpoolConfig.EXECUTOR_SILENT_GRACE_MS, SpoolConfig.EXECUTOR_SILENT_GRACE_MS_DEFAULT), slots);
@@ -237,6 +229,7 @@ public final class FunctionMaster {
           }
         }
         scheduler.stop();
+        dispatcher.stopIdle("the master is exiting");
         allocatorThread.join(10_000);
       }
     }
@@ -247,7 +240,7 @@ public final class FunctionMaster {
    * the client shipped the owner's keytab ({@value #KEYTAB_NAME}); null otherwise (the tokens YARN renews then last
    * as long as their maximum lifetime allows).
    */
-  private TokenRefresher tokenRefresher(ExecutorServer server) throws IOException {
+  private TokenRefresher tokenRefresher(ExecutorChannels channels) throws IOException {
     String principal = conf.getTrimmed(SpoolConfig.KERBEROS_PRINCIPAL, SpoolConfig.KERBEROS_PRINCIPAL_DEFAULT);
     java.io.File keytab = new java.io.File(KEYTAB_NAME).getAbsoluteFile();
     if (!UserGroupInformation.isSecurityEnabled() || principal.isEmpty() || !keytab.isFile()) {
@@ -255,11 +248,29 @@ public final class FunctionMaster {
     }
     return new TokenRefresher(conf, UserGroupInformation.getCurrentUser(), principal, keytab.getPath(), fresh -> {
       try {
-        LOG.info("sent fresh delegation tokens to {} executors", server.sendCredentials(fresh));
+        LOG.info("sent fresh delegation tokens to {} executors", channels.broadcast(credentialsMessage(fresh)));
       } catch (IOException e) {
         LOG.warn("could not send fresh delegation tokens to the executors", e);
       }
     }, Clock.systemUTC());
+  }
+
+  /** The message that gives executors fresh delegation tokens. */
+  static ObjectNode credentialsMessage(org.apache.hadoop.security.Credentials credentials) throws IOException {
+    org.apache.hadoop.io.DataOutputBuffer buffer = new org.apache.hadoop.io.DataOutputBuffer();
+    credentials.writeTokenStorageToStream(buffer);
+    return Messages.of(Messages.CREDENTIALS).put("tokens", java.util.Base64.getEncoder().encodeToString(
+        java.util.Arrays.copyOf(buffer.getData(), buffer.getLength())));
+  }
+
+  /** Wakes whichever of the dispatcher and the allocator exist yet. */
+  private static void wake(Dispatcher dispatcher, Allocator allocator) {
+    if (dispatcher != null) {
+      dispatcher.signal();
+    }
+    if (allocator != null) {
+      allocator.wake();
+    }
   }
 
   /**
@@ -317,9 +328,9 @@ public final class FunctionMaster {
   }
 
   /** A client canceled a running job: CANCEL → CANCELING, and its executor is told to kill it. */
-  private static void forwardCancel(Scheduler scheduler, ExecutorServer server, String jobId) {
+  private static void forwardCancel(Scheduler scheduler, Dispatcher dispatcher, String jobId) {
     try {
-      scheduler.cancelRequested(jobId).ifPresent(executor -> server.cancel(executor, jobId));
+      scheduler.cancelRequested(jobId).ifPresent(executor -> dispatcher.cancel(executor, jobId));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -327,8 +338,8 @@ public final class FunctionMaster {
     }
   }
 
-  private ExecutorServer.Work work(BlobStore blobs, ExecutorRegistry registry, CancelWatcher cancels) {
-    return new ExecutorServer.Work() {
+  private Dispatcher.Work work(BlobStore blobs, ExecutorRegistry registry, CancelWatcher cancels) {
+    return new Dispatcher.Work() {
       @Override
       public ObjectNode welcome() {
         FunctionRecord f = function;
@@ -342,7 +353,7 @@ public final class FunctionMaster {
       @Override
       public ObjectNode jobMessage(JobRecord job) throws IOException {
         FunctionRecord f = function;
-        ObjectNode message = Messages.of(Messages.JOB);
+        ObjectNode message = JsonNodeFactory.instance.objectNode();
         message.put("job", job.id());
         message.put("attempt", job.executionCount());
         JsonNode args = job.args();
@@ -367,6 +378,11 @@ public final class FunctionMaster {
       @Override
       public void started(String container, JobRecord job) {
         cancels.watch(job.id());
+      }
+
+      @Override
+      public boolean admit(String container) {
+        return registry.connected(container);
       }
 
       @Override

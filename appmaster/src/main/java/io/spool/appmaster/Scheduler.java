@@ -14,23 +14,30 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The function's job queue and the state transitions of its jobs. It learns of work from the submission log (one
- * entry per batch), keeps only job numbers in memory, reads a job's record when it hands the job out, and writes
- * RUNNING and the terminal statuses through the {@link StateWriter}. A submission-log entry is deleted once every
- * job in it has ended, so a new master attempt recovers from what is left.
+ * entry per batch), keeps only job numbers in memory, and hands jobs to executors in batches: it reads their records
+ * together and writes them RUNNING in one group commit ({@link StateWriter}), and writes the outcomes an executor
+ * reports the same way. An executor holds the jobs handed to it in order and runs them one at a time: the first is
+ * the one it runs (or is about to), the others wait on it. A submission-log entry is deleted once every job in it
+ * has ended, so a new master attempt recovers from what is left.
+ *
+ * <p>Thread-safe; the state writes happen outside its lock.
  */
 final class Scheduler {
 
@@ -48,10 +55,25 @@ final class Scheduler {
     }
   }
 
-  private record Running(Assignment assignment, Entry entry, long startedMillis) {}
-
   /** A job waiting to be handed out, with the submission-log entry it counts against. */
   private record Queued(long number, Entry entry) {}
+
+  /** A job handed to an executor, as written RUNNING. */
+  private record Held(Assignment assignment, Entry entry) {
+    String jobId() {
+      return assignment.record().id();
+    }
+  }
+
+  /** An executor's jobs, in the order it runs them, and when it last made progress. */
+  private static final class Executor {
+    final ArrayDeque<Held> jobs = new ArrayDeque<>();
+    long progressMillis;
+    Long disconnectedMillis; // its channel closed while it held jobs; its container's end decides whose fault
+  }
+
+  /** How an executor's attempt ended, as it reported it. */
+  record Reported(String executor, Outcome outcome) {}
 
   private final String functionId;
   private final StateStore store;
@@ -59,23 +81,23 @@ final class Scheduler {
   private final Supplier<FunctionRecord> function;
   private final Clock clock;
   private final Runnable onWork;
-  private final java.util.function.IntSupplier permitted;
+  private final IntSupplier permitted;
 
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Set<String> seen = new HashSet<>();
-  private final Map<String, Running> running = new HashMap<>();
-  /** Executors whose channel closed while they ran a job, by when; their container's end decides whose fault. */
-  private final Map<String, Long> disconnected = new HashMap<>();
-  private int dispatching;
+  private final Map<String, Executor> executors = new HashMap<>();
+  private int inFlight; // jobs taken from the queue and not yet held by an executor or put back
+  private int starting; // executors holding no job that are being handed their first ones
   private boolean paused;
   private boolean stopped;
   private long lastActive;
 
   /**
-   * @param permitted how many jobs may run at once (the owner's share of running jobs); jobs wait beyond it
+   * @param onWork told when jobs are queued (new submissions, retries, jobs of lost executors)
+   * @param permitted how many executors may run jobs at once (the owner's share of running jobs); jobs wait beyond it
    */
   Scheduler(String functionId, StateStore store, StateWriter writer, Supplier<FunctionRecord> function, Clock clock,
-      Runnable onWork, java.util.function.IntSupplier permitted) {
+      Runnable onWork, IntSupplier permitted) {
     this.functionId = functionId;
     this.store = store;
     this.writer = writer;
@@ -101,7 +123,6 @@ final class Scheduler {
         }
       }
       lastActive = clock.millis();
-      notifyAll();
     }
     onWork.run();
   }
@@ -113,16 +134,37 @@ final class Scheduler {
 
   /** Jobs waiting to be handed out. */
   synchronized int queued() {
-    return queue.size() + dispatching;
+    return queue.size() + inFlight;
   }
 
-  /** Jobs handed to executors and not yet ended. */
+  /** Executors that hold jobs: as many jobs run at most. */
   synchronized int running() {
-    return running.size();
+    return busyExecutors();
+  }
+
+  /** Jobs that executors hold (running, or waiting on the executor for the one it runs). */
+  synchronized int held() {
+    return executors.values().stream().mapToInt(e -> e.jobs.size()).sum();
+  }
+
+  /** How many jobs {@code executor} holds. */
+  synchronized int held(String executor) {
+    Executor e = executors.get(executor);
+    return e == null ? 0 : e.jobs.size();
+  }
+
+  private int busyExecutors() {
+    int busy = 0;
+    for (Executor e : executors.values()) {
+      if (!e.jobs.isEmpty()) {
+        busy++;
+      }
+    }
+    return busy;
   }
 
   /**
-   * Whether there has been nothing to do for at least {@code millis}: no job running or being handed out, and no
+   * Whether there has been nothing to do for at least {@code millis}: no job held or being handed out, and no
    * queued job that could be handed out (jobs of a function that is not READY wait for its start, not for this
    * master).
    */
@@ -130,73 +172,24 @@ final class Scheduler {
     return !busy(runnable()) && clock.millis() - lastActive >= millis;
   }
 
-  /** Whether a job runs or is being handed out, or, if {@code runnable}, one is queued. */
+  /** Whether a job is held or being handed out, or, if {@code runnable}, one is queued. */
   synchronized boolean busy(boolean runnable) {
-    return !running.isEmpty() || dispatching > 0 || runnable && !queue.isEmpty();
+    return busyExecutors() > 0 || inFlight > 0 || runnable && !queue.isEmpty();
+  }
+
+  /** Whether jobs could be handed out now: some are queued, the function is READY and nothing holds them back. */
+  synchronized boolean hasWork() {
+    return !stopped && !paused && !queue.isEmpty() && runnable();
   }
 
   /** Stops handing out jobs (ZooKeeper connection suspended) or starts again. */
   synchronized void setPaused(boolean paused) {
     this.paused = paused;
-    notifyAll();
   }
 
-  /** Wakes every waiting executor; from now on {@link #next} returns null. */
+  /** From now on {@link #dispatch} hands out nothing. */
   synchronized void stop() {
     stopped = true;
-    notifyAll();
-  }
-
-  /** Wakes waiters to re-check the function's status (it may have become READY) and how many jobs may run. */
-  synchronized void functionChanged() {
-    notifyAll();
-  }
-
-  /**
-   * The next job for {@code executor}, written RUNNING; waits at most {@code waitMs} for one, then returns empty
-   * (the executor is then released as idle). Also empty as soon as {@code retire} says the executor should stop
-   * (checked again whenever the function changes).
-   */
-  Optional<Assignment> next(String executor, long waitMs, BooleanSupplier retire) throws InterruptedException {
-    long deadline = clock.millis() + waitMs;
-    while (true) {
-      Queued queued;
-      synchronized (this) {
-        while (!stopped && !retire.getAsBoolean() && (paused || queue.isEmpty() || !runnable()
-            || running.size() + dispatching >= permitted.getAsInt())) {
-          long left = deadline - clock.millis();
-          if (left <= 0) {
-            return Optional.empty();
-          }
-          wait(left);
-        }
-        if (stopped || retire.getAsBoolean()) {
-          return Optional.empty();
-        }
-        queued = queue.pollFirst();
-        dispatching++;
-      }
-      Entry entry = queued.entry();
-      Optional<Assignment> assignment = Optional.empty();
-      boolean started = false;
-      try {
-        assignment = start(JobId.of(functionId, queued.number()), entry);
-        started = true;
-      } finally {
-        synchronized (this) {
-          dispatching--;
-          lastActive = clock.millis();
-          long now = clock.millis();
-          assignment.ifPresent(a -> running.put(executor, new Running(a, entry, now)));
-          if (!started) {
-            queue.addFirst(queued);
-          }
-        }
-      }
-      if (assignment.isPresent()) {
-        return assignment;
-      }
-    }
   }
 
   private boolean runnable() {
@@ -204,98 +197,242 @@ final class Scheduler {
     return f != null && f.status() == FunctionStatus.READY;
   }
 
-  /** Writes the job RUNNING if it should run; empty if it has ended or was removed meanwhile. */
-  private Optional<Assignment> start(String jobId, Entry entry) throws InterruptedException {
+  /**
+   * Hands up to {@code max} queued jobs to {@code executor}: reads them, writes them RUNNING together and returns
+   * them in the order the executor should run them. Empty if nothing can be handed out now (no job queued, the
+   * function not READY, paused, or the executor would be one more running than permitted). Jobs that have ended or
+   * were removed meanwhile are skipped.
+   */
+  List<Assignment> dispatch(String executor, int max) throws InterruptedException {
+    List<Queued> taken = new ArrayList<>();
+    boolean first;
+    synchronized (this) {
+      if (stopped || paused || max < 1 || queue.isEmpty() || !runnable()) {
+        return List.of();
+      }
+      Executor e = executors.computeIfAbsent(executor, x -> new Executor());
+      first = e.jobs.isEmpty();
+      if (first && busyExecutors() + starting >= permitted.getAsInt()) {
+        return List.of();
+      }
+      while (taken.size() < max && !queue.isEmpty()) {
+        taken.add(queue.pollFirst());
+      }
+      inFlight += taken.size();
+      if (first) {
+        starting++;
+      }
+    }
+    List<Held> started = List.of();
+    boolean placed = false;
+    try {
+      started = start(taken);
+      placed = true;
+    } finally {
+      synchronized (this) {
+        inFlight -= taken.size();
+        if (first) {
+          starting--;
+        }
+        long now = clock.millis();
+        lastActive = now;
+        Executor e = executors.computeIfAbsent(executor, x -> new Executor());
+        if (e.jobs.isEmpty()) {
+          e.progressMillis = now;
+        }
+        e.jobs.addAll(started);
+        if (!placed) { // the jobs go back, in order
+          for (int i = taken.size() - 1; i >= 0; i--) {
+            queue.addFirst(taken.get(i));
+          }
+        }
+      }
+    }
+    return started.stream().map(Held::assignment).toList();
+  }
+
+  /**
+   * Writes the jobs RUNNING that should run, together; those that ended or were removed meanwhile are finished, and
+   * a job whose write raced a client's change is read and tried again on its own.
+   */
+  private List<Held> start(List<Queued> taken) throws InterruptedException {
+    Map<String, Queued> byId = new LinkedHashMap<>();
+    taken.forEach(q -> byId.put(JobId.of(functionId, q.number()), q));
+    Map<String, Versioned<JobRecord>> read = store.jobs(byId.keySet());
+    Map<String, PendingWrite> writes = new LinkedHashMap<>();
+    for (Map.Entry<String, Queued> e : byId.entrySet()) {
+      Versioned<JobRecord> job = read.get(e.getKey());
+      if (job == null) { // removed meanwhile
+        finishOne(e.getValue().entry());
+        continue;
+      }
+      startWrite(job, e.getValue().entry())
+          .ifPresent(write -> writes.put(e.getKey(), new PendingWrite(write, writer.write(write))));
+    }
+    List<Held> held = new ArrayList<>(writes.size());
+    for (Map.Entry<String, PendingWrite> e : writes.entrySet()) {
+      Entry entry = byId.get(e.getKey()).entry();
+      JobWrite write = e.getValue().write();
+      Optional<Assignment> assignment = applied(e.getValue())
+          ? Optional.of(new Assignment(write.record(), write.expectedVersion() + 1))
+          : startAlone(e.getKey(), entry);
+      assignment.ifPresent(a -> held.add(new Held(a, entry)));
+    }
+    return held;
+  }
+
+  private record PendingWrite(JobWrite write, CompletableFuture<Boolean> applied) {}
+
+  /**
+   * The RUNNING write of a job as read; empty if it should not run: it has ended (its entry is finished here), or a
+   * client asked to cancel it (its CANCELED write is queued here, and finishes its entry once applied).
+   */
+  private Optional<JobWrite> startWrite(Versioned<JobRecord> read, Entry entry) {
+    JobRecord job = read.value();
+    JobStatus previous = job.status();
+    switch (previous) {
+      case SUCCESS, FAILURE, TIMEOUT, CANCELED -> {
+        finishOne(entry);
+        return Optional.empty();
+      }
+      case CANCEL, CANCELING -> {
+        JobWrite canceled = new JobWrite(job.transition(JobStatus.CANCELED).lastCompletionDate(clock.instant()),
+            read.version(), previous);
+        writer.write(canceled).whenComplete((applied, failure) -> {
+          if (Boolean.TRUE.equals(applied)) {
+            finishOne(entry);
+          } else {
+            requeue(new Queued(JobId.number(job.id()), entry)); // raced: look at it again
+          }
+        });
+        return Optional.empty();
+      }
+      case RUNNING -> {
+        LOG.info("job {} was running when its master stopped: running it again", job.id());
+        job.transition(JobStatus.PENDING);
+      }
+      default -> { }
+    }
+    job.transition(JobStatus.RUNNING)
+        .executionCount(job.executionCount() + 1)
+        .lastExecutionDate(clock.instant());
+    return Optional.of(new JobWrite(job, read.version(), previous));
+  }
+
+  /** Writes one job RUNNING if it should run, reading it again after every race; empty if it should not. */
+  private Optional<Assignment> startAlone(String jobId, Entry entry) throws InterruptedException {
     while (true) {
       Optional<Versioned<JobRecord>> read = store.job(jobId);
       if (read.isEmpty()) {
         finishOne(entry);
         return Optional.empty();
       }
-      JobRecord job = read.get().value();
-      JobStatus previous = job.status();
-      switch (previous) {
-        case SUCCESS, FAILURE, TIMEOUT, CANCELED -> {
-          finishOne(entry);
-          return Optional.empty();
-        }
-        case CANCEL, CANCELING -> {
-          if (write(new JobWrite(job.transition(JobStatus.CANCELED).lastCompletionDate(clock.instant()),
-              read.get().version(), previous))) {
-            finishOne(entry);
-            return Optional.empty();
-          }
-          continue;
-        }
-        case RUNNING -> {
-          LOG.info("job {} was running when its master stopped: running it again", jobId);
-          job.transition(JobStatus.PENDING);
-        }
-        default -> { }
+      Optional<JobWrite> write = startWrite(read.get(), entry);
+      if (write.isEmpty()) {
+        return Optional.empty();
       }
-      job.transition(JobStatus.RUNNING)
-          .executionCount(job.executionCount() + 1)
-          .lastExecutionDate(clock.instant());
-      if (write(new JobWrite(job, read.get().version(), previous))) {
-        return Optional.of(new Assignment(job, read.get().version() + 1));
+      if (write(write.get())) {
+        return Optional.of(new Assignment(write.get().record(), write.get().expectedVersion() + 1));
       }
     }
+  }
+
+  private void requeue(Queued queued) {
+    synchronized (this) {
+      queue.addFirst(queued);
+    }
+    onWork.run();
   }
 
   /**
-   * Records how an executor's attempt ended; retries a failure while the function's retryCount allows. If the
-   * outcome cannot be written, the job goes back to the queue (it is still RUNNING in ZooKeeper and runs again).
+   * Records how executors' attempts ended, together: retries a failure while the function's retryCount allows. An
+   * outcome of a job that its executor does not hold is ignored. If an outcome cannot be written, its job goes back
+   * to the queue (it is still RUNNING in ZooKeeper and runs again).
    */
-  void complete(String executor, Outcome outcome) throws InterruptedException {
-    Running r;
+  void complete(List<Reported> reports) throws InterruptedException {
+    List<Held> ended = new ArrayList<>(reports.size());
+    List<Outcome> outcomes = new ArrayList<>(reports.size());
     synchronized (this) {
-      disconnected.remove(executor);
-      r = running.get(executor);
-      if (r == null || !r.assignment().record().id().equals(outcome.jobId())) {
-        LOG.warn("executor {} reported job {} that it was not running", executor, outcome.jobId());
-        return;
+      long now = clock.millis();
+      for (Reported r : reports) {
+        Executor e = executors.get(r.executor());
+        Held held = e == null ? null : remove(e, r.outcome().jobId());
+        if (held == null) {
+          LOG.warn("executor {} reported job {} that it does not hold", r.executor(), r.outcome().jobId());
+          continue;
+        }
+        e.progressMillis = now;
+        e.disconnectedMillis = null;
+        ended.add(held);
+        outcomes.add(r.outcome());
       }
-      running.remove(executor);
-      lastActive = clock.millis();
+      lastActive = now;
     }
-    try {
-      record(r, outcome);
-    } catch (RuntimeException | InterruptedException e) {
-      synchronized (this) {
-        queue.addFirst(new Queued(JobId.number(outcome.jobId()), r.entry()));
+    List<PendingWrite> writes = new ArrayList<>(ended.size());
+    List<Boolean> retries = new ArrayList<>(ended.size());
+    for (int i = 0; i < ended.size(); i++) {
+      Assignment a = ended.get(i).assignment();
+      JobRecord job = a.record();
+      JobStatus previous = job.status();
+      retries.add(end(job, outcomes.get(i)));
+      JobWrite write = new JobWrite(job, a.version(), previous);
+      writes.add(new PendingWrite(write, writer.write(write)));
+    }
+    RuntimeException failure = null;
+    for (int i = 0; i < ended.size(); i++) {
+      Held held = ended.get(i);
+      try {
+        if (applied(writes.get(i))) {
+          settled(held, retries.get(i));
+        } else {
+          recordAgain(held, outcomes.get(i));
+        }
+      } catch (RuntimeException e) {
+        requeue(new Queued(JobId.number(held.jobId()), held.entry()));
+        failure = failure == null ? e : failure;
       }
-      throw e;
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
-  /** Writes the outcome (again on a race with a client's change of the job); re-queues a retry. */
-  private void record(Running r, Outcome outcome) throws InterruptedException {
-    JobRecord job = r.assignment().record();
-    int version = r.assignment().version();
+  private static Held remove(Executor e, String jobId) {
+    for (Iterator<Held> it = e.jobs.iterator(); it.hasNext(); ) {
+      Held held = it.next();
+      if (held.jobId().equals(jobId)) {
+        it.remove();
+        return held;
+      }
+    }
+    return null;
+  }
+
+  /** The job's end is written: a retry goes back to the queue, anything else finishes its entry. */
+  private void settled(Held held, boolean retry) {
+    if (retry) {
+      synchronized (this) {
+        queue.addLast(new Queued(JobId.number(held.jobId()), held.entry()));
+      }
+      onWork.run();
+    } else {
+      finishOne(held.entry());
+    }
+  }
+
+  /** Writes an outcome whose first write raced a client's change of the job, reading the job again each time. */
+  private void recordAgain(Held held, Outcome outcome) throws InterruptedException {
     while (true) {
+      Optional<Versioned<JobRecord>> reread = store.job(outcome.jobId());
+      if (reread.isEmpty() || reread.get().value().status().isTerminal()) {
+        finishOne(held.entry());
+        return;
+      }
+      JobRecord job = reread.get().value();
       JobStatus previous = job.status();
       boolean retry = end(job, outcome);
-      if (write(new JobWrite(job, version, previous))) {
-        if (retry) {
-          synchronized (this) {
-            queue.addLast(new Queued(JobId.number(job.id()), r.entry()));
-            notifyAll();
-          }
-          onWork.run();
-        } else {
-          finishOne(r.entry());
-        }
-        return;
-      }
-      Optional<Versioned<JobRecord>> reread = store.job(outcome.jobId());
-      if (reread.isEmpty()) {
-        finishOne(r.entry());
-        return;
-      }
-      job = reread.get().value();
-      version = reread.get().version();
-      if (job.status().isTerminal()) {
-        finishOne(r.entry());
+      if (write(new JobWrite(job, reread.get().version(), previous))) {
+        settled(held, retry);
         return;
       }
     }
@@ -326,18 +463,11 @@ final class Scheduler {
   }
 
   /**
-   * A client asked to cancel {@code jobId}: writes CANCEL → CANCELING if the job runs on an executor here, and
-   * returns that executor (which is then told to kill the job); empty if it does not run here (any more).
+   * A client asked to cancel {@code jobId}: writes CANCEL → CANCELING if an executor here holds the job, and
+   * returns that executor (which is then told to kill or drop the job); empty if none holds it (any more).
    */
   Optional<String> cancelRequested(String jobId) throws InterruptedException {
-    String executor = null;
-    synchronized (this) {
-      for (Map.Entry<String, Running> e : running.entrySet()) {
-        if (e.getValue().assignment().record().id().equals(jobId)) {
-          executor = e.getKey();
-        }
-      }
-    }
+    String executor = holder(jobId);
     if (executor == null) {
       return Optional.empty();
     }
@@ -349,35 +479,53 @@ final class Scheduler {
     return write(new JobWrite(job, read.get().version(), JobStatus.CANCEL)) ? Optional.of(executor) : Optional.empty();
   }
 
-  /**
-   * An executor died of its job's doing (a memory kill by YARN, the runner crashing): the job's attempt failed and
-   * is charged like any failure (retried while retryCount allows).
-   */
-  void executorFailed(String executor, String reason) {
-    Running r;
-    synchronized (this) {
-      r = running.get(executor);
+  private synchronized String holder(String jobId) {
+    for (Map.Entry<String, Executor> e : executors.entrySet()) {
+      for (Held held : e.getValue().jobs) {
+        if (held.jobId().equals(jobId)) {
+          return e.getKey();
+        }
+      }
     }
-    if (r == null) {
-      return;
-    }
-    try {
-      complete(executor, Outcome.without(r.assignment().record().id(), JobStatus.FAILURE, reason));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.warn("recording the failure of job {} failed", r.assignment().record().id(), e);
-    }
+    return null;
   }
 
   /**
-   * An executor's channel closed while it ran a job. Its container's exit status, when YARN reports it, decides
-   * whether the job is charged ({@link #executorFailed}) or not ({@link #executorLost}); if YARN says nothing within
-   * {@link #expireDisconnected}'s time, the job runs again uncharged.
+   * An executor died of its job's doing (a memory kill by YARN, the runner crashing): the attempt of the job it ran
+   * (the first it held) failed and is charged like any failure; the jobs that waited behind it run again uncharged.
+   */
+  void executorFailed(String executor, String reason) {
+    Held running;
+    synchronized (this) {
+      Executor e = executors.get(executor);
+      running = e == null ? null : e.jobs.peekFirst();
+    }
+    if (running != null) {
+      try {
+        complete(List.of(new Reported(executor, Outcome.without(running.jobId(), JobStatus.FAILURE, reason))));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        LOG.warn("recording the failure of job {} failed", running.jobId(), e);
+      }
+    }
+    executorLost(executor, reason);
+  }
+
+  /**
+   * An executor's channel closed while it held jobs. Its container's exit status, when YARN reports it, decides
+   * whether the job it ran is charged ({@link #executorFailed}) or not ({@link #executorLost}); if YARN says nothing
+   * within {@link #expireDisconnected}'s time, its jobs run again uncharged.
    */
   synchronized void executorDisconnected(String executor) {
-    if (running.containsKey(executor)) {
-      disconnected.put(executor, clock.millis());
+    Executor e = executors.get(executor);
+    if (e == null) {
+      return;
+    }
+    if (e.jobs.isEmpty()) {
+      executors.remove(executor);
+    } else {
+      e.disconnectedMillis = clock.millis();
     }
   }
 
@@ -386,8 +534,8 @@ final class Scheduler {
     List<String> expired = new ArrayList<>();
     synchronized (this) {
       long now = clock.millis();
-      disconnected.forEach((executor, since) -> {
-        if (now - since >= millis) {
+      executors.forEach((executor, e) -> {
+        if (e.disconnectedMillis != null && now - e.disconnectedMillis >= millis) {
           expired.add(executor);
         }
       });
@@ -396,8 +544,9 @@ final class Scheduler {
   }
 
   /**
-   * Executors silent past their job's timeout plus {@code graceMillis} (the runner kills a job at its timeout and
-   * reports at once, so one that says nothing for longer is hung or cut off): their jobs run again, uncharged.
+   * Executors that hold jobs and have reported nothing for longer than a job's timeout plus {@code graceMillis}
+   * (the runner kills a job at its timeout and reports at once, so one that says nothing for longer is hung or cut
+   * off): their jobs run again, uncharged.
    *
    * @return the executors given up on
    */
@@ -410,8 +559,8 @@ final class Scheduler {
     List<String> overdue = new ArrayList<>();
     synchronized (this) {
       long now = clock.millis();
-      running.forEach((executor, r) -> {
-        if (now - r.startedMillis() > limit) {
+      executors.forEach((executor, e) -> {
+        if (!e.jobs.isEmpty() && now - e.progressMillis > limit) {
           overdue.add(executor);
         }
       });
@@ -420,19 +569,19 @@ final class Scheduler {
     return overdue;
   }
 
-  /** An executor went away: its job, if any, runs again without being charged a retry. */
+  /** An executor went away: the jobs it held run again without being charged a retry. */
   void executorLost(String executor, String reason) {
-    Running r;
     synchronized (this) {
-      disconnected.remove(executor);
-      r = running.remove(executor);
-      if (r == null) {
+      Executor e = executors.remove(executor);
+      if (e == null || e.jobs.isEmpty()) {
         return;
       }
-      LOG.warn("executor {} was lost while running job {} ({}): it will run again", executor,
-          r.assignment().record().id(), reason);
-      queue.addFirst(new Queued(JobId.number(r.assignment().record().id()), r.entry()));
-      notifyAll();
+      LOG.warn("executor {} was lost holding {} jobs, the first {} ({}): they will run again", executor,
+          e.jobs.size(), e.jobs.peekFirst().jobId(), reason);
+      for (Iterator<Held> it = e.jobs.descendingIterator(); it.hasNext(); ) {
+        Held held = it.next();
+        queue.addFirst(new Queued(JobId.number(held.jobId()), held.entry()));
+      }
     }
     onWork.run();
   }
@@ -447,9 +596,17 @@ final class Scheduler {
     }
   }
 
+  private static boolean applied(PendingWrite pending) throws InterruptedException {
+    return await(pending.applied(), pending.write());
+  }
+
   private boolean write(JobWrite write) throws InterruptedException {
+    return await(writer.write(write), write);
+  }
+
+  private static boolean await(CompletableFuture<Boolean> applied, JobWrite write) throws InterruptedException {
     try {
-      return writer.write(write).get(WRITE_TIMEOUT_S, TimeUnit.SECONDS);
+      return applied.get(WRITE_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot write job " + write.record().id(), e.getCause());
     } catch (TimeoutException e) {

@@ -8,6 +8,7 @@ import io.spool.core.blob.LogStore;
 import io.spool.core.blob.ResultStore;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Messages;
+import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.JobId;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.slf4j.Logger;
@@ -116,7 +118,8 @@ public final class ExecutorMain {
       try (JobExecution execution = JobExecution.start(welcome.get("python").asText(), script,
           workDir.resolve(BUNDLE_DIR), welcome.get("callable").asText(), SAMPLE_PERIOD,
           JobExecution.Limits.of(conf))) {
-        serve(master, execution, blobs, liveLog, workDir);
+        serve(master, execution, blobs, liveLog, workDir,
+            conf.getInt(SpoolConfig.EXECUTOR_PREFETCH_MAX, SpoolConfig.EXECUTOR_PREFETCH_MAX_DEFAULT));
       }
     }
     LOG.info("executor {} stopped", container);
@@ -124,27 +127,77 @@ public final class ExecutorMain {
 
   /**
    * Runs the master's jobs in {@code execution} until the master says stop, copying running jobs' logs through
-   * {@code liveLog}; a cancel from the master kills the job it names, and the loss of the master kills the running
-   * job (then this throws).
+   * {@code liveLog} and holding up to {@code maxAhead} jobs beyond the running one ({@link HeldJobs}); a cancel from
+   * the master kills the job it names, or drops it if it waits, and the loss of the master kills the running job
+   * (then this throws).
    */
-  static void serve(MasterChannel master, JobExecution execution, BlobStore blobs, LiveLog liveLog, Path workDir)
-      throws IOException, InterruptedException {
-    master.onCancel(execution::cancel);
-    master.onClose(cause -> execution.abort(cause.getMessage()));
-    new ExecutorMain(master, blobs, liveLog, workDir, master.welcome().get("owner").asText(), execution).run();
-  }
+  static void serve(MasterChannel master, JobExecution execution, BlobStore blobs, LiveLog liveLog, Path workDir,
+      int maxAhead) throws IOException, InterruptedException {
+    ExecutorMain executor = new ExecutorMain(master, blobs, liveLog, workDir, master.welcome().get("owner").asText(),
+        execution);
+    HeldJobs held = new HeldJobs(maxAhead);
+    try (OutcomeReporter reporter = new OutcomeReporter(master)) {
+      master.listen(new MasterChannel.Listener() {
+        @Override
+        public void jobs(List<JsonNode> jobs) {
+          held.add(jobs.stream().map(ExecutorMain::job).toList());
+        }
 
-  private void run() throws IOException, InterruptedException {
-    ObjectNode message = master.exchange(Messages.of(Messages.NEXT));
-    while (Messages.JOB.equals(Messages.type(message))) {
-      ObjectNode done = runJob(message);
-      message = master.exchange(done);
+        @Override
+        public void cancel(String jobId) {
+          if (held.drop(jobId)) {
+            reporter.report(done(new JobExecution.Job(jobId, 0, null, null, Map.of(), 0, 0),
+                new JobOutcome("CANCELED", null, "canceled", 0, null, null), Stored.NOTHING));
+          } else {
+            execution.cancel(jobId);
+          }
+        }
+
+        @Override
+        public void stop(String reason) {
+          held.end(new HeldJobs.End(reason, null));
+        }
+
+        @Override
+        public void lost(IOException cause) {
+          execution.abort(cause.getMessage());
+          held.end(new HeldJobs.End(cause.getMessage(), cause));
+        }
+      });
+      executor.run(held, reporter);
     }
-    LOG.info("master says stop: {}", message.path("reason").asText());
+    HeldJobs.End end = held.ending();
+    if (end.lost() != null) {
+      throw end.lost();
+    }
+    LOG.info("master says stop: {}", end.reason());
   }
 
-  private ObjectNode runJob(ObjectNode message) throws IOException, InterruptedException {
-    JobExecution.Job job = job(message);
+  private void run(HeldJobs held, OutcomeReporter reporter) throws IOException, InterruptedException {
+    ask(held);
+    for (Optional<JobExecution.Job> next = held.take(); next.isPresent(); next = held.take()) {
+      ask(held);
+      long start = System.nanoTime();
+      ObjectNode done = runJob(next.get());
+      held.finished((System.nanoTime() - start) / 1_000_000);
+      reporter.report(done);
+      ask(held);
+    }
+  }
+
+  /** Asks the master for the jobs this executor should hold now, if any. */
+  private void ask(HeldJobs held) {
+    int count = held.ask();
+    if (count > 0) {
+      try {
+        master.send(Messages.of(Messages.WANT).put("count", count));
+      } catch (IOException e) {
+        LOG.warn("cannot ask the master for jobs: {}", e.toString()); // the reader hears of the end and says so
+      }
+    }
+  }
+
+  private ObjectNode runJob(JobExecution.Job job) throws IOException, InterruptedException {
     Path scratch = workDir.resolve("jobs").resolve(job.id() + "-" + job.attempt());
     Files.createDirectories(scratch);
     Path log = scratch.resolve("log");
@@ -170,19 +223,19 @@ public final class ExecutorMain {
     static final Stored NOTHING = new Stored(null, null);
   }
 
-  /** The job of a {@code job} message: {@code timeout} in seconds and {@code memory} in MiB, each 0 for no limit. */
-  static JobExecution.Job job(ObjectNode message) {
+  /** A job of a {@code jobs} message: {@code timeout} in seconds and {@code memory} in MiB, each 0 for no limit. */
+  static JobExecution.Job job(JsonNode message) {
     return new JobExecution.Job(message.get("job").asText(), message.get("attempt").asInt(), message.get("args"),
         message.get("kwargs"), environment(message.get("environment")), message.path("timeout").asLong(0),
         message.path("memory").asLong(0));
   }
 
   /**
-   * The {@code done} message for an outcome and where its result and log were stored; {@code statistics} only if
-   * the job started.
+   * The outcome of a job as a {@code done} message lists it, with where its result and log were stored;
+   * {@code statistics} only if the job started.
    */
   static ObjectNode done(JobExecution.Job job, JobOutcome outcome, Stored stored) {
-    ObjectNode done = Messages.of(Messages.DONE);
+    ObjectNode done = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     done.put("job", job.id());
     done.put("attempt", job.attempt());
     done.put("status", outcome.status());

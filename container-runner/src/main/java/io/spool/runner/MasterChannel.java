@@ -1,22 +1,22 @@
 package io.spool.runner;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.channel.ChannelSecret;
 import io.spool.core.channel.Frames;
 import io.spool.core.channel.Messages;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
+import java.util.List;
 import org.apache.hadoop.security.Credentials;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.slf4j.Logger;
@@ -24,33 +24,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor's side of the channel to its master: connect, prove the secret, then exchange messages. After the
- * handshake one daemon thread reads every frame: a {@code cancel}, which the master may send at any time, goes to
- * the cancel listener; every other frame is the answer that {@link #exchange} waits for.
+ * handshake one daemon thread reads every frame and hands it to its listener ({@code jobs}, {@code cancel},
+ * {@code stop}; fresh credentials are put to use here); any thread may {@link #send}.
  */
 final class MasterChannel implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MasterChannel.class);
   private static final int CONNECT_TIMEOUT_MS = 30_000;
 
-  /** Stands in the answer queue for the end of the channel. */
-  private static final ObjectNode CLOSED = Messages.of("closed");
+  /** Who hears what the master says; called on the reader thread, so nothing may block. */
+  interface Listener {
+    /** Jobs to run one after another, in this order. */
+    void jobs(List<JsonNode> jobs);
+
+    /** Kill the job if it runs, drop it if it waits. */
+    void cancel(String jobId);
+
+    /** The master says stop (it gives no more work). */
+    void stop(String reason);
+
+    /** The channel closed without a stop (the master has gone). */
+    void lost(IOException cause);
+  }
 
   private final Socket socket;
+  private final DataInputStream in;
   private final DataOutputStream out;
   private final ObjectNode welcome;
-  private final BlockingQueue<ObjectNode> answers = new LinkedBlockingQueue<>();
-  private volatile Consumer<String> cancelListener = jobId -> { };
-  private volatile Consumer<IOException> closeListener = cause -> { };
-  private volatile IOException closed;
   private volatile boolean ending; // closed by this side, or told to stop: the end of the channel is expected
 
   private MasterChannel(Socket socket, DataInputStream in, DataOutputStream out, ObjectNode welcome) {
     this.socket = socket;
+    this.in = in;
     this.out = out;
     this.welcome = welcome;
-    Thread reader = new Thread(() -> readFrames(in), "master-channel-reader");
-    reader.setDaemon(true);
-    reader.start();
   }
 
   /** Connects to {@code host:port} and authenticates as {@code container}. */
@@ -65,6 +72,7 @@ final class MasterChannel implements Closeable {
       ObjectNode hello = Messages.of(Messages.HELLO);
       hello.put("container", container);
       hello.put("mac", ChannelSecret.mac(secret, challenge.get("nonce").asText(), container));
+      hello.put("protocol", Messages.PROTOCOL);
       Frames.write(out, hello);
       ObjectNode answer = Frames.read(in);
       if (Messages.REFUSED.equals(Messages.type(answer))) {
@@ -88,70 +96,49 @@ final class MasterChannel implements Closeable {
     return welcome;
   }
 
-  /** Who hears of cancels: called with the job's id on the reader thread, so it must not block. */
-  void onCancel(Consumer<String> listener) {
-    cancelListener = listener;
+  /** Starts reading the master's messages and handing them to {@code listener}; call once. */
+  void listen(Listener listener) {
+    Thread reader = new Thread(() -> readFrames(listener), "master-channel-reader");
+    reader.setDaemon(true);
+    reader.start();
   }
 
-  /**
-   * Who hears that the channel has closed unexpectedly (the master has gone), on the reader thread; not called after
-   * {@link #close()} or a {@code stop} message.
-   */
-  void onClose(Consumer<IOException> listener) {
-    closeListener = listener;
-  }
-
-  /**
-   * Sends {@code message} and waits for the master's answer (a job or stop); cancels that arrive meanwhile go to
-   * the cancel listener. Throws once the channel has closed.
-   */
-  ObjectNode exchange(ObjectNode message) throws IOException, InterruptedException {
-    failIfClosed();
+  /** Sends one message (whole, even from several threads at once). */
+  void send(ObjectNode message) throws IOException {
     Frames.write(out, message);
-    ObjectNode answer = answers.take();
-    if (answer == CLOSED) {
-      answers.add(CLOSED); // for the next caller, too
-      failIfClosed();
-    }
-    return answer;
   }
 
-  private void failIfClosed() throws IOException {
-    IOException cause = closed;
-    if (cause != null) {
-      throw new IOException(cause.getMessage(), cause);
-    }
-  }
-
-  private void readFrames(DataInputStream in) {
+  private void readFrames(Listener listener) {
     try {
       while (true) {
         ObjectNode frame = Frames.read(in);
         String type = Messages.type(frame);
-        if (Messages.CANCEL.equals(type)) {
-          deliverCancel(frame.path("job").asText());
+        if (Messages.JOBS.equals(type)) {
+          List<JsonNode> jobs = new ArrayList<>();
+          frame.path("jobs").forEach(jobs::add);
+          listener.jobs(jobs);
+        } else if (Messages.CANCEL.equals(type)) {
+          LOG.info("the master cancels job {}", frame.path("job").asText());
+          listener.cancel(frame.path("job").asText());
         } else if (Messages.CREDENTIALS.equals(type)) {
           useCredentials(frame.path("tokens").asText());
+        } else if (Messages.STOP.equals(type)) {
+          ending = true;
+          listener.stop(frame.path("reason").asText());
         } else {
-          if (Messages.STOP.equals(type)) {
-            ending = true;
-          }
-          answers.add(frame);
+          LOG.warn("ignoring an unknown {} message from the master", type);
         }
       }
     } catch (IOException e) {
-      IOException end = new IOException("the channel to the master closed"
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
-      if (!ending) { // heard before exchange() can fail, so a running job is killed first
+      if (!ending) {
+        IOException end = new IOException("the channel to the master closed"
+            + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         LOG.warn("{}", end.getMessage(), e);
-        try {
-          closeListener.accept(end);
-        } catch (RuntimeException failure) {
-          LOG.error("handling the end of the channel failed", failure);
-        }
+        listener.lost(end);
       }
-      closed = end;
-      answers.add(CLOSED);
+    } catch (RuntimeException e) {
+      LOG.error("handling a message from the master failed", e);
+      listener.lost(new IOException("handling a message from the master failed: " + e, e));
     }
   }
 
@@ -165,15 +152,6 @@ final class MasterChannel implements Closeable {
       LOG.info("the master sent {} fresh delegation tokens", credentials.numberOfTokens());
     } catch (IOException | IllegalArgumentException e) {
       LOG.error("could not use the delegation tokens the master sent", e);
-    }
-  }
-
-  private void deliverCancel(String jobId) {
-    LOG.info("the master cancels job {}", jobId);
-    try {
-      cancelListener.accept(jobId);
-    } catch (RuntimeException e) {
-      LOG.error("handling the cancel of job {} failed", jobId, e);
     }
   }
 

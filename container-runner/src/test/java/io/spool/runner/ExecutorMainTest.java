@@ -59,7 +59,8 @@ class ExecutorMainTest {
   }
 
   private static ObjectNode job(String id, long memoryMiB, Object... call) {
-    ObjectNode job = Messages.of(Messages.JOB).put("job", id).put("attempt", 1);
+    ObjectNode job = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("job", id)
+        .put("attempt", 1);
     job.set("args", TestJobs.call(call));
     job.putObject("kwargs");
     job.putObject("environment");
@@ -72,11 +73,24 @@ class ExecutorMainTest {
       Frames.write(out, message);
     }
 
+    /** Hands the executor one job. */
+    void run(ObjectNode job) throws IOException {
+      ObjectNode jobs = Messages.of(Messages.JOBS);
+      jobs.putArray("jobs").add(job);
+      send(jobs);
+    }
+
+    /** The outcome of the job, the one outcome of the next done message; the executor's asks for jobs are skipped. */
     ObjectNode done(String jobId) throws IOException {
       ObjectNode done = Frames.read(in);
+      while (Messages.WANT.equals(Messages.type(done))) {
+        done = Frames.read(in);
+      }
       assertEquals(Messages.DONE, Messages.type(done), done.toString());
-      assertEquals(jobId, done.path("job").asText(), done.toString());
-      return done;
+      assertEquals(1, done.path("outcomes").size(), done.toString());
+      ObjectNode outcome = (ObjectNode) done.path("outcomes").get(0);
+      assertEquals(jobId, outcome.path("job").asText(), done.toString());
+      return outcome;
     }
   }
 
@@ -93,7 +107,7 @@ class ExecutorMainTest {
             server.getLocalPort(), CONTAINER, secret);
             JobExecution execution = TestJobs.startWorker(dir);
             LiveLog liveLog = new LiveLog(blobs, 100)) {
-          ExecutorMain.serve(channel, execution, blobs, liveLog, Files.createDirectories(dir.resolve("work")));
+          ExecutorMain.serve(channel, execution, blobs, liveLog, Files.createDirectories(dir.resolve("work")), 0);
         }
         return null;
       });
@@ -107,9 +121,9 @@ class ExecutorMainTest {
         ObjectNode hello = Frames.read(master.in());
         assertTrue(ChannelSecret.verify(secret, nonce, CONTAINER, hello.path("mac").asText()));
         master.send(Messages.of(Messages.WELCOME).put("owner", OWNER));
-        assertEquals(Messages.NEXT, Messages.type(Frames.read(master.in())));
+        assertEquals(Messages.WANT, Messages.type(Frames.read(master.in())));
 
-        master.send(job("abcdefghij-1", 100, "echo", "hello"));
+        master.run(job("abcdefghij-1", 100, "echo", "hello"));
         ObjectNode done = master.done("abcdefghij-1");
         assertEquals("SUCCESS", done.path("status").asText(), done.toString());
         assertEquals(List.of("cpuSeconds", "cpuPercent", "peakMemoryBytes", "averageMemoryBytes"),
@@ -125,7 +139,7 @@ class ExecutorMainTest {
 
         Path pidFile = dir.resolve("job-2.pid");
         String runningLog = logs.livePath(OWNER, "abcdefghij-2", 1);
-        master.send(job("abcdefghij-2", 0, "sleep", 60, pidFile));
+        master.run(job("abcdefghij-2", 0, "sleep", 60, pidFile));
         TestJobs.awaitFile(pidFile);
         TestJobs.await("the running job's log on the file system", () -> blobs.read(runningLog)
             .map(log -> LogLines.strip(new String(log, StandardCharsets.UTF_8)).equals("sleeping 60 s\n"))
@@ -140,7 +154,7 @@ class ExecutorMainTest {
         assertEquals(2, canceledLog.length, String.join("\n", canceledLog));
         assertTrue(canceledLog[1].matches(TIMESTAMPED + "\\[spool] canceled"), canceledLog[1]);
 
-        master.send(job("abcdefghij-5", 0, "annotated", 5));
+        master.run(job("abcdefghij-5", 0, "annotated", 5));
         assertEquals("SUCCESS", master.done("abcdefghij-5").path("status").asText());
         BlobMetadata annotated = results.metadata(OWNER, "abcdefghij-5").orElseThrow();
         assertEquals("tile 5", annotated.description());
@@ -150,7 +164,7 @@ class ExecutorMainTest {
         assertEquals(Instant.parse("2031-01-02T03:04:05Z"), annotated.expires());
         assertEquals("abcdefghij", annotated.functionId());
 
-        master.send(job("abcdefghij-3", 100, "allocate", 300, 30));
+        master.run(job("abcdefghij-3", 100, "allocate", 300, 30));
         done = master.done("abcdefghij-3");
         assertEquals("FAILURE", done.path("status").asText(), done.toString());
         assertTrue(done.path("errorReason").asText().endsWith(" MiB, more than its 100 MiB (the function's memory; "
@@ -161,7 +175,7 @@ class ExecutorMainTest {
         assertTrue(failedLog.contains("[spool] memory limit exceeded"), "a failure stores its reason: " + failedLog);
 
         pidFile = dir.resolve("job-4.pid");
-        master.send(job("abcdefghij-4", 0, "sleep", 60, pidFile));
+        master.run(job("abcdefghij-4", 0, "sleep", 60, pidFile));
         lastJob = Integer.parseInt(TestJobs.awaitFile(pidFile));
       } // the master goes
       ExecutionException lost = assertThrows(ExecutionException.class, () -> executor.get(30, TimeUnit.SECONDS));
@@ -258,13 +272,13 @@ class ExecutorMainTest {
   }
 
   @Test
-  void doneCarriesTheStatisticsOfAJobThatStarted() throws Exception {
+  void anOutcomeCarriesTheStatisticsOfAJobThatStartedAndWhereItsLogWent() throws Exception {
     JobExecution.Job job = new JobExecution.Job("abcdefghij-3", 2, null, null, Map.of(), 0, 512);
     JobOutcome outcome = new JobOutcome("FAILURE", -9, "memory limit exceeded: the job used 612 MiB, more than its "
         + "512 MiB (the function's memory; raise it with update().memory(...))", 1.5, null,
         new ProcessTreeMonitor.Statistics(0.75, 50.0, 641_728_512L, 320_864_256L, 1.5));
     ObjectNode done = ExecutorMain.done(job, outcome, new ExecutorMain.Stored(null, "f"));
-    assertEquals("{\"type\":\"done\",\"job\":\"abcdefghij-3\",\"attempt\":2,"
+    assertEquals("{\"job\":\"abcdefghij-3\",\"attempt\":2,"
         + "\"status\":\"FAILURE\",\"exitCode\":-9,\"errorReason\":\"memory limit exceeded: the job used 612 MiB, more "
         + "than its 512 MiB (the function's memory; raise it with update().memory(...))\",\"runtime\":1.5,"
         + "\"log\":\"f\",\"statistics\":{\"cpuSeconds\":0.75,\"cpuPercent\":50.0,\"peakMemoryBytes\":641728512,"
@@ -272,11 +286,10 @@ class ExecutorMainTest {
   }
 
   @Test
-  void doneOfAJobThatNeverStartedHasNoStatistics() {
+  void anOutcomeOfAJobThatNeverStartedHasNoStatistics() {
     JobExecution.Job job = new JobExecution.Job("abcdefghij-4", 1, null, null, Map.of(), 0, 0);
     ObjectNode done = ExecutorMain.done(job, new JobOutcome("CANCELED", null, "canceled", 0, null, null),
         ExecutorMain.Stored.NOTHING);
-    assertEquals(Messages.DONE, Messages.type(done));
     assertEquals("CANCELED", done.get("status").asText());
     assertEquals("canceled", done.get("errorReason").asText());
     assertFalse(done.has("statistics"), done.toString());

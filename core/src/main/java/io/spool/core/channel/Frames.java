@@ -33,6 +33,23 @@ public final class Frames {
    */
   public static final int MAX_HANDSHAKE_FRAME_BYTES = 4 * 1024;
 
+  /** A message as one frame (its length, then its bytes), ready to be written. */
+  public static java.nio.ByteBuffer encode(ObjectNode message) throws IOException {
+    byte[] bytes = Json.values().writeValueAsBytes(message);
+    java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + bytes.length);
+    frame.putInt(bytes.length).put(bytes).flip();
+    return frame;
+  }
+
+  /** The message of a frame's bytes (without its length). */
+  public static ObjectNode decode(byte[] bytes) throws IOException {
+    var node = Json.values().readTree(bytes);
+    if (!(node instanceof ObjectNode) || !node.hasNonNull(Messages.TYPE)) {
+      throw new IOException("frame is not a message object with a type");
+    }
+    return (ObjectNode) node;
+  }
+
   /** The next message; {@link EOFException} when the peer closed the channel. */
   public static ObjectNode read(DataInputStream in) throws IOException {
     return read(in, MAX_FRAME_BYTES);
@@ -46,10 +63,6 @@ public final class Frames {
     }
     byte[] bytes = new byte[length];
     in.readFully(bytes);
-    var node = Json.values().readTree(bytes);
-    if (!(node instanceof ObjectNode) || !node.hasNonNull(Messages.TYPE)) {
-      throw new IOException("frame is not a message object with a type");
-    }
-    return (ObjectNode) node;
+    return decode(bytes);
   }
 }

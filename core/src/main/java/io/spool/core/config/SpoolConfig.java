@@ -121,6 +121,13 @@ public final class SpoolConfig {
   public static final long EXECUTOR_IDLE_RELEASE_MS_DEFAULT = 30_000L;
 
   /**
+   * Most jobs an executor holds beyond the one it runs, when its jobs are short (it asks for as many as take about
+   * 100 ms, none while jobs take 500 ms or more); 0: one job at a time.
+   */
+  public static final String EXECUTOR_PREFETCH_MAX = "spool.executor.prefetch-max";
+  public static final int EXECUTOR_PREFETCH_MAX_DEFAULT = 16;
+
+  /**
    * Milliseconds past its job's timeout that an executor may stay silent before the master gives up on it and runs
    * the job elsewhere (uncharged).
    */

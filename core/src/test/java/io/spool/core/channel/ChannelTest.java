@@ -41,9 +41,9 @@ class ChannelTest {
   @Test
   void framesRoundTrip() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    Frames.write(new DataOutputStream(bytes), Messages.of(Messages.JOB).put("job", "abcdefghij-1"));
+    Frames.write(new DataOutputStream(bytes), Messages.of(Messages.JOBS).put("job", "abcdefghij-1"));
     ObjectNode read = Frames.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
-    assertEquals(Messages.JOB, Messages.type(read));
+    assertEquals(Messages.JOBS, Messages.type(read));
     assertEquals("abcdefghij-1", read.get("job").asText());
   }
 
