@@ -49,9 +49,14 @@ public final class Blob {
 
   /** The blob named {@code <functionId>/<jobId>} in {@code owner}'s namespace. */
   public static Blob get(Spool spool, String owner, String name) {
+    return get(spool, owner, name, null);
+  }
+
+  /** The blob of a job whose record says where its result is ({@code location}; null: look it up). */
+  static Blob get(Spool spool, String owner, String name, String location) {
     String jobId = jobIdOf(name);
     try {
-      ResultStore.Entry entry = spool.results().find(owner, jobId).orElseThrow(() ->
+      ResultStore.Entry entry = spool.results().find(owner, jobId, location).orElseThrow(() ->
           new io.spool.core.state.NotFoundException("no blob named '" + name + "' in users/" + owner));
       return new Blob(spool, entry, null);
     } catch (IOException e) {
@@ -186,7 +191,7 @@ public final class Blob {
   BlobMetadata metadata() {
     if (metadata == null) {
       try {
-        metadata = spool.results().metadata(owner, jobId()).orElseGet(BlobMetadata::new);
+        metadata = spool.results().metadata(owner, jobId(), location).orElseGet(BlobMetadata::new);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the metadata of blob " + name + ": " + e.getMessage(), e);
       }

@@ -119,13 +119,16 @@ public final class BlobSearch {
 
   /** Deletes every matching blob; returns how many. */
   public int delete() {
-    int deleted = 0;
-    for (Blob b : (Iterable<Blob>) stream()::iterator) {
-      if (b.delete()) {
-        deleted++;
+    List<String> jobIds = stream().map(Blob::jobId).toList();
+    try {
+      int deleted = spool.results().delete(owner, jobIds);
+      for (String fid : jobIds.stream().map(io.spool.core.model.JobId::functionId).distinct().toList()) {
+        spool.results().compact(owner, fid);
       }
+      return deleted;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the results of users/" + owner + ": " + e.getMessage(), e);
     }
-    return deleted;
   }
 
   private Stream<Blob> blobs() {

@@ -579,15 +579,24 @@ public final class Function {
    * how many were deleted.
    */
   public int deleteJobs(Collection<Job> jobs, boolean deleteResults) {
-    int deleted = 0;
+    List<String> deleted = new ArrayList<>();
     for (Job job : jobs) {
       JobStatus status = job.refresh().status();
       if (status != JobStatus.RUNNING && status != JobStatus.CANCEL && status != JobStatus.CANCELING) {
-        job.delete(deleteResults);
-        deleted++;
+        job.delete(false);
+        deleted.add(job.id());
       }
     }
-    return deleted;
+    if (deleteResults && !deleted.isEmpty()) {
+      try {
+        spool.results().delete(record.owner(), deleted);
+        spool.results().compact(record.owner(), record.id());
+      } catch (IOException e) {
+        throw new UncheckedIOException(deleted.size() + " jobs of function " + record.id()
+            + " are deleted but their results could not be: " + e.getMessage(), e);
+      }
+    }
+    return deleted.size();
   }
 
   /** Deletes the jobs a search finds that are not running (see {@link #deleteJobs(Collection, boolean)}). */

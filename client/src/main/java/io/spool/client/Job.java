@@ -343,7 +343,7 @@ public final class Job {
     if (job.resultKind() == null) {
       return Optional.empty();
     }
-    return Optional.of(Blob.get(spool, owner(), functionId() + "/" + id));
+    return Optional.of(Blob.get(spool, owner(), functionId() + "/" + id, job.resultLocation()));
   }
 
   /** The record, read again unless it says SUCCESS; throws unless the job succeeded. */

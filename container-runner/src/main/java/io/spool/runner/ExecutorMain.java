@@ -50,18 +50,16 @@ public final class ExecutorMain {
   private static final Duration SAMPLE_PERIOD = Duration.ofMillis(100);
 
   private final MasterChannel master;
-  private final ResultStore results;
-  private final LogStore logs;
+  private final Stores stores;
   private final LiveLog liveLog;
   private final Path workDir;
   private final String owner;
   private final JobExecution execution;
 
-  private ExecutorMain(MasterChannel master, BlobStore blobs, LiveLog liveLog, Path workDir, String owner,
+  private ExecutorMain(MasterChannel master, Stores stores, LiveLog liveLog, Path workDir, String owner,
       JobExecution execution) {
     this.master = master;
-    this.results = ResultStore.on(blobs);
-    this.logs = LogStore.on(blobs);
+    this.stores = stores;
     this.liveLog = liveLog;
     this.workDir = workDir;
     this.owner = owner;
@@ -111,6 +109,7 @@ public final class ExecutorMain {
     Configuration conf = jobConfiguration(workDir);
     byte[] secret = ChannelSecret.from(UserGroupInformation.getCurrentUser().getCredentials());
     BlobStore blobs = BlobStore.open(conf);
+    Stores stores = Stores.of(blobs, conf, container);
     try (MasterChannel master = MasterChannel.connect(args[0], Integer.parseInt(args[1]), container, secret);
          LiveLog liveLog = LiveLog.of(blobs, conf)) {
       ObjectNode welcome = master.welcome();
@@ -118,7 +117,7 @@ public final class ExecutorMain {
       try (JobExecution execution = JobExecution.start(welcome.get("python").asText(), script,
           workDir.resolve(BUNDLE_DIR), welcome.get("callable").asText(), SAMPLE_PERIOD,
           JobExecution.Limits.of(conf))) {
-        serve(master, execution, blobs, liveLog, workDir,
+        serve(master, execution, stores, liveLog, workDir,
             conf.getInt(SpoolConfig.EXECUTOR_PREFETCH_MAX, SpoolConfig.EXECUTOR_PREFETCH_MAX_DEFAULT));
       }
     }
@@ -131,12 +130,16 @@ public final class ExecutorMain {
    * the master kills the job it names, or drops it if it waits, and the loss of the master kills the running job
    * (then this throws).
    */
-  static void serve(MasterChannel master, JobExecution execution, BlobStore blobs, LiveLog liveLog, Path workDir,
+  static void serve(MasterChannel master, JobExecution execution, Stores stores, LiveLog liveLog, Path workDir,
       int maxAhead) throws IOException, InterruptedException {
-    ExecutorMain executor = new ExecutorMain(master, blobs, liveLog, workDir, master.welcome().get("owner").asText(),
+    ExecutorMain executor = new ExecutorMain(master, stores, liveLog, workDir, master.welcome().get("owner").asText(),
         execution);
+    stores.owner(master.welcome().get("owner").asText());
     HeldJobs held = new HeldJobs(maxAhead);
-    try (OutcomeReporter reporter = new OutcomeReporter(master)) {
+    try (stores; OutcomeReporter reporter = new OutcomeReporter(master, stores, failure -> {
+      execution.abort("its outcomes cannot be stored or reported: " + failure.getMessage());
+      held.end(new HeldJobs.End(failure.getMessage(), failure));
+    })) {
       master.listen(new MasterChannel.Listener() {
         @Override
         public void jobs(List<JsonNode> jobs) {
@@ -205,13 +208,13 @@ public final class ExecutorMain {
     JobOutcome outcome;
     Stored stored;
     try {
-      LiveLog.Following live = liveLog.follow(log, logs.livePath(owner, job.id(), job.attempt()));
+      LiveLog.Following live = liveLog.follow(log, stores.logs(job.id()).livePath(owner, job.id(), job.attempt()));
       try {
         outcome = execution.run(job, log, result, scratch.resolve("tmp"));
       } finally {
         live.stop();
       }
-      stored = storeBlobs(job.id(), job.attempt(), log, result, outcome);
+      stored = storeBlobs(job.id(), job.attempt(), log, result, outcome, live.copied());
     } finally {
       deleteTree(scratch);
     }
@@ -270,18 +273,18 @@ public final class ExecutorMain {
    * The attempt's final log, ending with the reason when it failed, and its result with the result's metadata. A job
    * that printed nothing and ended by itself stores no log (readers see an empty one): a file less per job.
    */
-  private Stored storeBlobs(String jobId, int attempt, Path log, Path result, JobOutcome outcome)
-      throws IOException {
+  private Stored storeBlobs(String jobId, int attempt, Path log, Path result, JobOutcome outcome,
+      boolean liveCopied) throws IOException {
     if (outcome.errorReason() != null) {
       LogLines.append(log, "[spool] " + outcome.errorReason());
     }
     String logLocation = null;
     if (Files.exists(log) && Files.size(log) > 0) {
-      logLocation = logs.put(owner, jobId, attempt, log);
+      logLocation = stores.logs(jobId).put(owner, jobId, attempt, log, liveCopied);
     }
     String resultLocation = null;
     if (outcome.resultKind() != null && Files.exists(result)) {
-      resultLocation = results.put(owner, jobId, result,
+      resultLocation = stores.results(jobId).put(owner, jobId, result,
           resultMetadata(jobId, outcome.resultKind(), result, Instant.now()), attempt == 1);
     }
     return new Stored(resultLocation, logLocation);

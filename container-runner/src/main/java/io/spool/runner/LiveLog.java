@@ -114,6 +114,11 @@ final class LiveLog implements Closeable {
       }
     }
 
+    /** Whether a copy was made, or tried (a failed one may have left part of the log there). */
+    synchronized boolean copied() {
+      return copiedSize >= 0 || failing;
+    }
+
     /** Stops the copies; returns once a copy under way, if any, has ended. */
     void stop() {
       ScheduledFuture<?> scheduled;

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends jobs' outcomes to the master on a thread of its own, so that the next job starts while the last one is
- * reported: the outcomes that end while a message is on its way go together in the next one.
+ * reported: the outcomes that end while a message is on its way go together in the next one. Before it sends
+ * them, it makes what their jobs stored readable and durable ({@code stored}), so that no job is reported whose
+ * result a reader could not find, or a crash could lose.
  */
 final class OutcomeReporter implements Closeable {
 
@@ -22,12 +24,17 @@ final class OutcomeReporter implements Closeable {
   private static final Object FLUSH = new Object();
 
   private final MasterChannel master;
+  private final java.io.Flushable stored;
+  private final java.util.function.Consumer<IOException> onFailure;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean failed;
 
-  OutcomeReporter(MasterChannel master) {
+  /** @param onFailure told, once, that outcomes could not be made durable or sent: the executor cannot go on */
+  OutcomeReporter(MasterChannel master, java.io.Flushable stored, java.util.function.Consumer<IOException> onFailure) {
     this.master = master;
+    this.stored = stored;
+    this.onFailure = onFailure;
     this.thread = new Thread(this::loop, "outcome-reporter");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -57,10 +64,13 @@ final class OutcomeReporter implements Closeable {
         batch.clear();
         if (!outcomes.isEmpty() && !failed) {
           try {
+            stored.flush();
             master.send(done);
           } catch (IOException e) {
             failed = true;
-            LOG.warn("cannot report {} outcomes to the master: {}", outcomes.size(), e.toString());
+            LOG.error("cannot store or report {} outcomes: the executor stops (their jobs run again)",
+                outcomes.size(), e);
+            onFailure.accept(e);
           }
         }
         if (flush) {

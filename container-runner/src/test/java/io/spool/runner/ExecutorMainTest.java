@@ -97,7 +97,8 @@ class ExecutorMainTest {
   @Test
   void anExecutorRunsTheMastersJobsObeysItsCancelsAndKillsItsJobWhenTheMasterGoes() throws Exception {
     byte[] secret = ChannelSecret.generate();
-    BlobStore blobs = new BlobStore(FileSystem.getLocal(new Configuration()),
+    // the raw local file system: the checksummed one keeps what is written until close, not until hflush
+    BlobStore blobs = new BlobStore(FileSystem.getLocal(new Configuration()).getRaw(),
         new org.apache.hadoop.fs.Path(dir.resolve("store").toUri()));
     ResultStore results = ResultStore.on(blobs);
     LogStore logs = LogStore.on(blobs);
@@ -107,7 +108,8 @@ class ExecutorMainTest {
             server.getLocalPort(), CONTAINER, secret);
             JobExecution execution = TestJobs.startWorker(dir);
             LiveLog liveLog = new LiveLog(blobs, 100)) {
-          ExecutorMain.serve(channel, execution, blobs, liveLog, Files.createDirectories(dir.resolve("work")), 0);
+          ExecutorMain.serve(channel, execution, new Stores(blobs, CONTAINER, 1 << 20, 3_600_000, 1 << 20, 128),
+              liveLog, Files.createDirectories(dir.resolve("work")), 0);
         }
         return null;
       });
@@ -130,7 +132,7 @@ class ExecutorMainTest {
             fieldNames(done.path("statistics")), done.toString());
         assertEquals("\"hello\"", new String(results.get(OWNER, "abcdefghij-1", done.path("result").asText())
             .orElseThrow(), StandardCharsets.UTF_8).trim());
-        BlobMetadata plain = results.metadata(OWNER, "abcdefghij-1").orElseThrow();
+        BlobMetadata plain = results.metadata(OWNER, "abcdefghij-1", done.path("result").asText()).orElseThrow();
         assertEquals(List.of("abcdefghij", "abcdefghij-1", "json", 7L), List.of(plain.functionId(), plain.jobId(),
             plain.kind(), plain.size()));
         assertTrue(plain.creationDate() != null && plain.description() == null && plain.tags().isEmpty());
@@ -156,7 +158,7 @@ class ExecutorMainTest {
 
         master.run(job("abcdefghij-5", 0, "annotated", 5));
         assertEquals("SUCCESS", master.done("abcdefghij-5").path("status").asText());
-        BlobMetadata annotated = results.metadata(OWNER, "abcdefghij-5").orElseThrow();
+        BlobMetadata annotated = results.metadata(OWNER, "abcdefghij-5", null).orElseThrow();
         assertEquals("tile 5", annotated.description());
         assertEquals(List.of("tile"), annotated.tags());
         assertEquals(Map.of("row", 5, "label", "t"), annotated.extraProperties());

@@ -12,7 +12,6 @@ import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.client.internal.MasterStarter;
 import io.spool.core.blob.BlobStore;
-import io.spool.core.blob.LogStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.IllegalTransitionException;
@@ -195,12 +194,12 @@ class FunctionLifecycleTest {
 
     BlobStore blobs = BlobStore.open(conf);
     String owner = sleepy.owner();
-    LogStore logs = LogStore.on(blobs);
-    assertTrue(logs.get(owner, slow.id(), 1, null).isPresent());
+    String logs = "users/" + owner + "/logs/" + sleepy.id();
+    assertTrue(blobs.exists(logs));
     sleepy.delete(false);
     assertThrows(NotFoundException.class, () -> Function.get(spool, sleepy.id()));
     assertThrows(NotFoundException.class, () -> Job.get(spool, slow.id()));
-    assertTrue(logs.get(owner, slow.id(), 1, null).isEmpty(), "logs are deleted with the function");
+    assertFalse(blobs.exists(logs), "logs are deleted with the function");
     assertFalse(blobs.exists(BlobStore.bundle(owner, sleepy.id())), "the bundle is deleted with the function");
     assertEquals("4", new String(Blob.get(spool, sleepy.id() + "/" + slow.id()).data()),
         "results outlive their function");

@@ -143,7 +143,8 @@ class IsolationTest {
         alicesFiles.add(files.next().getPath());
       }
     }
-    String result = as(alice, () -> ResultStore.on(BlobStore.open(conf)).find(alice, jobIds.get(0))).orElseThrow().file();
+    String result = as(alice, () -> ResultStore.on(BlobStore.open(conf)).find(alice, jobIds.get(0), null))
+        .orElseThrow().file();
     for (String file : List.of(result, BlobStore.bundle(alice, fid),
         BlobStore.buildLog(alice, fid), UserSecrets.path(alice))) {
       assertTrue(alicesFiles.stream().anyMatch(p -> p.toUri().getPath().endsWith(file)), file + " in " + alicesFiles);

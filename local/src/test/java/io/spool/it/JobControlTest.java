@@ -9,7 +9,6 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.core.blob.BlobStore;
-import io.spool.core.blob.LogStore;
 import io.spool.core.blob.ResultStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.AttemptStatistics;
@@ -122,8 +121,7 @@ class JobControlTest {
     String owner = sleepy.owner();
     assertEquals(1, sleepy.deleteJobs(List.of(done, running), true));
     assertThrows(NotFoundException.class, () -> Job.get(spool, done.id()));
-    assertTrue(LogStore.on(blobs).get(owner, done.id(), 1, null).isEmpty());
-    assertTrue(ResultStore.on(blobs).find(owner, done.id()).isEmpty());
+    assertTrue(ResultStore.on(blobs).find(owner, done.id(), null).isEmpty());
     assertEquals(0L, sleepy.jobStatistics().get(JobStatus.SUCCESS));
     running.cancel();
     running.waitForCompletion(WAIT);

@@ -10,7 +10,6 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.core.blob.BlobStore;
-import io.spool.core.blob.LogStore;
 import io.spool.core.blob.LogPurge;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
@@ -59,6 +58,7 @@ class LogPurgeTest {
   void connect(Configuration conf) throws Exception {
     conf.setLong(SpoolConfig.MASTER_IDLE_EXIT_MS, 15_000);
     conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, 3_000);
+    conf.setLong(SpoolConfig.SEGMENT_MAX_AGE_MS, 1); // every job's log in a segment of its own
     this.conf = conf;
     spool = Spool.connect(conf);
     blobs = BlobStore.open(conf);
@@ -83,11 +83,33 @@ class LogPurgeTest {
     return job;
   }
 
-  /** Makes a job's first attempt's log look last written longer ago than the default retention. */
+  /**
+   * Makes the segment that holds a job's log, and its index, look last written longer ago than the default
+   * retention, once its executor has closed it (the next job's log went to the next segment, or the executor
+   * ended); returns the segment's path.
+   */
   private String makeOld(Function function, Job job) throws Exception {
-    String log = LogStore.on(blobs).livePath(function.owner(), job.id(), 1);
-    fs.setTimes(blobs.resolve(log), System.currentTimeMillis() - OLDER_THAN_RETENTION.toMillis(), -1);
-    return log;
+    String dir = "users/" + function.owner() + "/logs/" + function.id() + "/segments";
+    String segment = null;
+    for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(blobs.resolve(dir))) {
+      String name = file.getPath().getName();
+      if (name.endsWith(".idx") && new String(blobs.read(dir + "/" + name).orElseThrow()).contains(job.id())) {
+        segment = dir + "/" + name.substring(0, name.length() - ".idx".length());
+      }
+    }
+    assertTrue(segment != null, "no segment holds the log of " + job.id());
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!blobs.isClosed(segment) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    long old = System.currentTimeMillis() - OLDER_THAN_RETENTION.toMillis();
+    fs.setTimes(blobs.resolve(segment), old, -1);
+    fs.setTimes(blobs.resolve(segment + ".idx"), old, -1);
+    return segment;
+  }
+
+  private long length(String relative) throws Exception {
+    return fs.getFileStatus(blobs.resolve(relative)).getLen();
   }
 
   private String marker(Function function) {
@@ -111,26 +133,26 @@ class LogPurgeTest {
     // a fresh marker: masters with the default interval leave this owner's logs to the command
     blobs.write(marker(hello), new byte[0]);
     String expiredLog = makeOld(hello, expired);
-    long expiredBytes = fs.getFileStatus(blobs.resolve(expiredLog)).getLen();
+    long expiredBytes = length(expiredLog) + length(expiredLog + ".idx");
     assertTrue(expired.log().contains("saying hello to 1"), expired.log());
 
     Run dryRun = spool(conf, "admin", "purge", "--dry-run", "--json");
     assertEquals(SpoolCli.EXIT_OK, dryRun.exit(), dryRun.err());
     JsonNode preview = Json.values().readTree(dryRun.out());
     assertTrue(preview.get("dryRun").asBoolean());
-    assertEquals(1, preview.get("files").asLong(), dryRun.out());
+    assertEquals(2, preview.get("files").asLong(), "the segment and its index: " + dryRun.out());
     assertTrue(blobs.exists(expiredLog), "a dry run deletes nothing");
 
     Run purge = spool(conf, "admin", "purge", "--json");
     assertEquals(SpoolCli.EXIT_OK, purge.exit(), purge.err());
     JsonNode purged = Json.values().readTree(purge.out());
-    assertEquals(1, purged.get("files").asLong(), purge.out());
+    assertEquals(2, purged.get("files").asLong(), purge.out());
     assertEquals(expiredBytes, purged.get("bytes").asLong(), purge.out());
-    assertEquals(1, purged.get("directories").asLong(), "the expired job's log directory: " + purge.out());
+    assertEquals(0, purged.get("directories").asLong(), "the recent job's segment is left: " + purge.out());
     assertEquals(SpoolConfig.LOG_RETENTION_DAYS_DEFAULT, purged.get("retentionDays").asInt());
     assertTrue(purged.get("owners").asInt() >= 1, purge.out());
 
-    assertTrue(LogStore.on(blobs).get(hello.owner(), expired.id(), 1, null).isEmpty());
+    assertFalse(blobs.exists(expiredLog));
     assertEquals("", expired.log());
     assertEquals(JobStatus.SUCCESS, Job.get(spool, expired.id()).status(), "the job is intact");
     assertEquals("hello 1", expired.result(), "results are never purged");
@@ -175,6 +197,7 @@ class LogPurgeTest {
 
       // the marker is now at most a second old: only a master purging every second purges again this soon
       Job second = succeeded(purger.call(5));
+      succeeded(purger.call(6)); // its log goes to the next segment: the executor closes the one of job 5
       String secondLog = makeOld(purger, second);
       awaitGone(secondLog);
       assertTrue(first.log().contains("saying hello to 4"), first.log());

@@ -13,8 +13,6 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.core.blob.BlobStore;
-import io.spool.core.blob.LogStore;
-import io.spool.core.blob.ResultStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.JobStatus;
 import io.spool.core.state.NotFoundException;
@@ -193,16 +191,15 @@ class ResultsTest {
   }
 
   @Test
-  void aDescriptionTooLargeForAnAttributeIsKeptInASideFile() throws Exception {
+  void aDescriptionTooLargeForAnAttributeIsKeptWithItsResult() throws Exception {
     Function f = save("long_description");
     Job job = succeeded(f.call(70_000));
     Blob blob = job.resultBlob().orElseThrow();
     assertEquals(70_000, blob.description().orElseThrow().length());
-    BlobStore blobs = BlobStore.open(spool.configuration());
-    assertTrue(blobs.exists(ResultStore.on(blobs).find(f.owner(), job.id()).orElseThrow().file()
-        + BlobStore.METADATA_FILE_SUFFIX));
+    assertEquals(70_000, Blob.get(spool, f.id() + "/" + job.id()).description().orElseThrow().length(),
+        "found without the job's record");
     assertEquals(List.of(job.id()), Blob.search(spool).functionId(f.id()).list().stream().map(Blob::jobId).toList(),
-        "the side file is not listed as a blob of its own");
+        "the metadata is not listed as a blob of its own");
   }
 
   @Test
@@ -235,11 +232,12 @@ class ResultsTest {
     Job job = succeeded(f.call(1));
     String owner = f.owner();
     BlobStore blobs = BlobStore.open(spool.configuration());
-    LogStore logs = LogStore.on(blobs);
-    assertTrue(logs.get(owner, job.id(), 1, null).isPresent());
+    String logs = "users/" + owner + "/logs/" + f.id();
+    assertTrue(job.log().contains("tile 1"), job.log());
+    assertTrue(blobs.exists(logs));
     f.delete(false);
     assertThrows(NotFoundException.class, job::refresh);
-    assertTrue(logs.get(owner, job.id(), 1, null).isEmpty(), "logs are deleted with their function");
+    assertFalse(blobs.exists(logs), "logs are deleted with their function");
     Blob blob = Blob.get(spool, f.id() + "/" + job.id());
     assertEquals(Map.of("i", 1, "name", "tile-1", "nested", Map.of("ok", true, "values", List.of(1, 2, 3))),
         blob.value());

@@ -127,7 +127,7 @@ class SecureClusterTest {
         assertTrue(masters.stream().anyMatch(app -> app.getName().endsWith(f.id()) && app.getUser().equals("alice")),
             "the master ran as alice: " + masters);
       }
-      String resultFile = as(alice, () -> ResultStore.on(BlobStore.open(conf)).find("alice", jobs.get(3).id()))
+      String resultFile = as(alice, () -> ResultStore.on(BlobStore.open(conf)).find("alice", jobs.get(3).id(), null))
           .orElseThrow().file();
       try (FileSystem fs = as(alice, () -> FileSystem.newInstance(conf))) {
         org.apache.hadoop.fs.Path result = new org.apache.hadoop.fs.Path(

@@ -275,6 +275,11 @@ public final class BlobStore {
     return full.substring(base.length() + 1);
   }
 
+  /** Whether the file at a root-relative path is complete: no writer holds it open. */
+  public boolean isClosed(String relative) throws IOException {
+    return !(fs instanceof org.apache.hadoop.hdfs.DistributedFileSystem dfs) || dfs.isFileClosed(resolve(relative));
+  }
+
   public boolean exists(String relative) throws IOException {
     return fs.exists(resolve(relative));
   }

@@ -19,7 +19,9 @@ import org.apache.hadoop.security.AccessControlException;
 /**
  * Deletes the job logs that are older than a retention, and the log directories that this leaves empty.
  *
- * <p>Only files under {@code users/<owner>/logs/<fid>/<jobId>/} are ever deleted, by their own modification time;
+ * <p>Only files under {@code users/<owner>/logs/<fid>/<jobId>/} (live copies and logs of their own) and
+ * {@code users/<owner>/logs/<fid>/segments/} (many jobs' logs, and their indexes: see {@link LogStore}) are ever
+ * deleted, by their own modification time, and never a segment that an executor still writes;
  * results and everything else of an owner are never touched. A purge lists each function's and each job's log
  * directory once (a directory's listing carries its entries' modification times, so nothing is asked about a file
  * on its own); a job directory cannot be skipped by its own modification time, since a young directory may hold an
@@ -189,6 +191,9 @@ public final class LogPurge {
   }
 
   private boolean deleteFile(FileStatus file, Tally tally) throws IOException {
+    if (!blobs.isClosed(blobs.relativize(file.getPath()))) {
+      return false; // a segment an executor still appends to: its entries are young
+    }
     if (!dryRun && !fs.delete(file.getPath(), false)) {
       return false;
     }

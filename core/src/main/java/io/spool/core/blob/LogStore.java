@@ -14,16 +14,33 @@ import java.util.Optional;
  */
 public interface LogStore {
 
-  /** The store of logs on {@code blobs}' file system. */
+  /** The store of logs on {@code blobs}' file system; what it puts goes to files of their own. */
   static LogStore on(BlobStore blobs) {
-    return new FileLogStore(blobs);
+    return new HdfsLogStore(blobs, null);
   }
+
+  /**
+   * The store of one executor: it puts final logs in its own segments, named after {@code segment}, in the
+   * function's logs directory. {@link Segmented#flush()} makes what it put readable and durable: call it before
+   * reporting the attempts whose logs it put.
+   */
+  static Segmented<LogStore> writer(BlobStore blobs, String owner, String functionId, String segment,
+      long segmentMaxBytes, long segmentMaxAgeMillis) {
+    Segment.Writer writer = new Segment.Writer(blobs, HdfsLogStore.dir(owner, functionId), segment, segmentMaxBytes,
+        segmentMaxAgeMillis);
+    return new Segmented<>(new HdfsLogStore(blobs, writer), writer);
+  }
+
 
   /** Where the running attempt's log is copied as it grows (relative to Spool's root). */
   String livePath(String owner, String jobId, int attempt);
 
-  /** Stores the final log of an attempt from a local file, replacing its live copy; returns its location. */
-  String put(String owner, String jobId, int attempt, java.nio.file.Path log) throws IOException;
+  /**
+   * Stores the final log of an attempt from a local file; returns its location. Its live copy, if
+   * {@code liveCopied}, is replaced or removed.
+   */
+  String put(String owner, String jobId, int attempt, java.nio.file.Path log, boolean liveCopied)
+      throws IOException;
 
   /** The attempt's log; empty if there is none (it printed nothing, or its log was purged or deleted). */
   Optional<byte[]> get(String owner, String jobId, int attempt, String location) throws IOException;

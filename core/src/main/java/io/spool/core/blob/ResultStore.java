@@ -16,10 +16,24 @@ import java.util.stream.Stream;
  */
 public interface ResultStore {
 
-  /** The store of results on {@code blobs}' file system. */
+  /** The store of results on {@code blobs}' file system; what it puts goes to files of their own. */
   static ResultStore on(BlobStore blobs) {
-    return new FileResultStore(blobs);
+    return new HdfsResultStore(blobs);
   }
+
+  /**
+   * The store of one executor: it puts results of at most {@code ownFileBytes} in its own segments, named after
+   * {@code segment}, in the function's results directory (those of at most {@code inlineMax} bytes inline in their
+   * location too), and larger ones in files of their own. {@link Segmented#flush()} makes what it put readable and
+   * durable: call it before reporting the jobs whose results it put.
+   */
+  static Segmented<ResultStore> writer(BlobStore blobs, String owner, String functionId, String segment,
+      long segmentMaxBytes, long segmentMaxAgeMillis, long ownFileBytes, int inlineMax) {
+    Segment.Writer writer = new Segment.Writer(blobs, HdfsResultStore.dir(owner, functionId), segment,
+        segmentMaxBytes, segmentMaxAgeMillis);
+    return new Segmented<>(new HdfsResultStore(blobs, writer, ownFileBytes, inlineMax), writer);
+  }
+
 
   /**
    * A stored result as a listing sees it.
@@ -53,11 +67,14 @@ public interface ResultStore {
   /** The result's bytes as a stream, which the caller closes; empty if there is none. */
   Optional<InputStream> open(String owner, String jobId, String location) throws IOException;
 
-  /** The job's stored result, looked up without its record; empty if there is none. */
-  Optional<Entry> find(String owner, String jobId) throws IOException;
+  /**
+   * The job's stored result, at {@code location} or, if that is null, wherever it is (a look-up without the job's
+   * record, which costs more); empty if there is none.
+   */
+  Optional<Entry> find(String owner, String jobId, String location) throws IOException;
 
-  /** The metadata stored with the job's result; empty if there is no result. */
-  Optional<BlobMetadata> metadata(String owner, String jobId) throws IOException;
+  /** The metadata stored with the job's result ({@code location} as for {@link #find}); empty if there is none. */
+  Optional<BlobMetadata> metadata(String owner, String jobId, String location) throws IOException;
 
   /**
    * The owner's results, function by function and in job order within a function: of every function, or of
@@ -68,6 +85,12 @@ public interface ResultStore {
   /** Deletes the job's result; false if there was none. */
   boolean delete(String owner, String jobId) throws IOException;
 
+  /** Deletes the results of these jobs; returns how many there were. */
+  int delete(String owner, java.util.Collection<String> jobIds) throws IOException;
+
   /** Deletes every result of a function. */
   void deleteFunction(String owner, String functionId) throws IOException;
+
+  /** Removes what deleted results left behind (segments none of whose results is kept); returns how many. */
+  int compact(String owner, String functionId) throws IOException;
 }

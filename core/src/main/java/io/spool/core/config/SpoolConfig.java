@@ -200,6 +200,28 @@ public final class SpoolConfig {
   public static final String BUILD_PIP_TIMEOUT = "spool.build.pip.timeout";
   public static final String BUILD_PIP_TIMEOUT_DEFAULT = "";
 
+  /**
+   * Largest result kept in its job's record as well as in its segment, bytes: reading it then costs no read of the
+   * file system. 0: none.
+   */
+  public static final String RESULT_INLINE_MAX_BYTES = "spool.result.inline-max-bytes";
+  public static final int RESULT_INLINE_MAX_BYTES_DEFAULT = 128;
+
+  /** Results larger than this many bytes get a file of their own; smaller ones share their executor's segments. */
+  public static final String RESULT_OWN_FILE_BYTES = "spool.result.own-file-bytes";
+  public static final long RESULT_OWN_FILE_BYTES_DEFAULT = 1024 * 1024;
+
+  /** Size at which an executor closes a segment of results or logs and starts the next one, bytes. */
+  public static final String SEGMENT_MAX_BYTES = "spool.segment.max-bytes";
+  public static final long SEGMENT_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
+
+  /**
+   * Age at which an executor closes a segment and starts the next one, ms: the log retention goes by a segment's
+   * modification time, which its close sets.
+   */
+  public static final String SEGMENT_MAX_AGE_MS = "spool.segment.max-age-ms";
+  public static final long SEGMENT_MAX_AGE_MS_DEFAULT = 3_600_000L;
+
   /** Largest result a job may store, bytes; a larger one fails the job with a reason that names this key. */
   public static final String RESULT_MAX_BYTES = "spool.result.max-bytes";
   public static final long RESULT_MAX_BYTES_DEFAULT = 100L * 1024 * 1024;

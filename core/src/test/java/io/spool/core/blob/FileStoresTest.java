@@ -57,8 +57,8 @@ class FileStoresTest {
     try (InputStream in = results.open("alice", FA + "-1", location).orElseThrow()) {
       assertEquals("{\"x\":1}", new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
-    assertEquals(List.of("tile"), results.metadata("alice", FA + "-1").orElseThrow().tags());
-    ResultStore.Entry entry = results.find("alice", FA + "-1").orElseThrow();
+    assertEquals(List.of("tile"), results.metadata("alice", FA + "-1", null).orElseThrow().tags());
+    ResultStore.Entry entry = results.find("alice", FA + "-1", null).orElseThrow();
     assertEquals(List.of("alice", FA + "-1", FA + "/" + FA + "-1", location, 7L),
         List.of(entry.owner(), entry.jobId(), entry.name(), entry.location(), entry.size()));
     assertTrue(blobs.exists(entry.file()), entry.file());
@@ -96,8 +96,8 @@ class FileStoresTest {
     put("alice", FB + "-1", "3", List.of());
     assertTrue(results.delete("alice", FA + "-1"));
     assertFalse(results.delete("alice", FA + "-1"), "a second delete finds nothing");
-    assertTrue(results.find("alice", FA + "-1").isEmpty());
-    assertTrue(results.metadata("alice", FA + "-1").isEmpty());
+    assertTrue(results.find("alice", FA + "-1", null).isEmpty());
+    assertTrue(results.metadata("alice", FA + "-1", null).isEmpty());
     assertTrue(results.get("alice", FA + "-2", null).isPresent());
     results.deleteFunction("alice", FA);
     assertEquals(List.of(FB + "-1"), results.list("alice", null, "").map(ResultStore.Entry::jobId).toList());
@@ -107,9 +107,11 @@ class FileStoresTest {
   void anUnknownLocationIsRefusedNotMisread() throws Exception {
     put("alice", FA + "-1", "1", List.of());
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> results.get("alice", FA + "-1", "s:segment:0:1"));
-    assertTrue(refused.getMessage().contains("s:segment:0:1"), refused.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> logs.get("alice", FA + "-1", 1, "s:segment:0:1"));
+        () -> results.get("alice", FA + "-1", "x:segment:0:1"));
+    assertTrue(refused.getMessage().contains("x:segment:0:1"), refused.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> logs.get("alice", FA + "-1", 1, "x:segment:0:1"));
+    assertThrows(IllegalArgumentException.class, () -> results.get("alice", FA + "-1", "s/seg/0"),
+        "a segment location without its length");
   }
 
   @Test
@@ -118,13 +120,13 @@ class FileStoresTest {
     blobs.write(live, "partial\n".getBytes(StandardCharsets.UTF_8));
     assertEquals("partial\n", new String(logs.get("alice", FA + "-1", 1, null).orElseThrow(), StandardCharsets.UTF_8),
         "a running attempt's log is read from its live copy");
-    String first = logs.put("alice", FA + "-1", 1, local("log1", "one\n"));
-    String second = logs.put("alice", FA + "-1", 2, local("log2", "two\n"));
+    String first = logs.put("alice", FA + "-1", 1, local("log1", "one\n"), true);
+    String second = logs.put("alice", FA + "-1", 2, local("log2", "two\n"), false);
     assertEquals("one\n", new String(logs.get("alice", FA + "-1", 1, first).orElseThrow(), StandardCharsets.UTF_8));
     assertEquals("two\n", new String(logs.get("alice", FA + "-1", 2, second).orElseThrow(), StandardCharsets.UTF_8));
     assertTrue(logs.get("alice", FA + "-1", 3, null).isEmpty(), "an attempt that printed nothing has no log");
-    logs.put("alice", FA + "-2", 1, local("log3", "other\n"));
-    logs.put("alice", FB + "-1", 1, local("log4", "b\n"));
+    logs.put("alice", FA + "-2", 1, local("log3", "other\n"), false);
+    logs.put("alice", FB + "-1", 1, local("log4", "b\n"), false);
 
     logs.delete("alice", FA + "-1");
     assertTrue(logs.get("alice", FA + "-1", 1, first).isEmpty());

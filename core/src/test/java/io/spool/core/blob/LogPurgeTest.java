@@ -64,10 +64,10 @@ class LogPurgeTest {
 
   @Test
   void oldAttemptsAreDeletedAndYoungOnesKept() throws IOException {
-    String oldFirst = write(FileLogStore.path("alice", FA + "-1", 1), 100, OLD);
-    String youngSecond = write(FileLogStore.path("alice", FA + "-1", 2), 10, YOUNG);
-    String oldOnly = write(FileLogStore.path("alice", FA + "-2", 1), 7, OLD);
-    String young = write(FileLogStore.path("alice", FB + "-1", 1), 5, Duration.ZERO);
+    String oldFirst = write(HdfsLogStore.path("alice", FA + "-1", 1), 100, OLD);
+    String youngSecond = write(HdfsLogStore.path("alice", FA + "-1", 2), 10, YOUNG);
+    String oldOnly = write(HdfsLogStore.path("alice", FA + "-2", 1), 7, OLD);
+    String young = write(HdfsLogStore.path("alice", FB + "-1", 1), 5, Duration.ZERO);
 
     LogPurge.Result result = purgeAt(now).purge("alice");
 
@@ -83,9 +83,9 @@ class LogPurgeTest {
 
   @Test
   void aYoungJobDirectoryIsStillSearchedForOldAttempts() throws IOException {
-    String old = write(FileLogStore.path("alice", FA + "-1", 1), 3, OLD);
-    write(FileLogStore.path("alice", FA + "-1", 2), 3, Duration.ZERO);
-    fs.setTimes(blobs.resolve(FileLogStore.jobDir("alice", FA + "-1")), now.toEpochMilli(), -1);
+    String old = write(HdfsLogStore.path("alice", FA + "-1", 1), 3, OLD);
+    write(HdfsLogStore.path("alice", FA + "-1", 2), 3, Duration.ZERO);
+    fs.setTimes(blobs.resolve(HdfsLogStore.jobDir("alice", FA + "-1")), now.toEpochMilli(), -1);
 
     purgeAt(now).purge("alice");
 
@@ -94,11 +94,11 @@ class LogPurgeTest {
 
   @Test
   void resultsAndFunctionFilesAreNeverTouched() throws IOException {
-    String result = write(FileResultStore.path("alice", FA + "-1"), 10, Duration.ofDays(400));
-    String metadata = write(FileResultStore.path("alice", FA + "-1") + BlobStore.METADATA_FILE_SUFFIX, 10,
+    String result = write(HdfsResultStore.path("alice", FA + "-1"), 10, Duration.ofDays(400));
+    String metadata = write(HdfsResultStore.path("alice", FA + "-1") + BlobStore.METADATA_FILE_SUFFIX, 10,
         Duration.ofDays(400));
     String bundle = write(BlobStore.bundle("alice", FA), 10, Duration.ofDays(400));
-    write(FileLogStore.path("alice", FA + "-1", 1), 10, OLD);
+    write(HdfsLogStore.path("alice", FA + "-1", 1), 10, OLD);
 
     LogPurge.Result purged = purgeAt(now).purge("alice");
 
@@ -110,24 +110,24 @@ class LogPurgeTest {
 
   @Test
   void directoriesLeftEmptyAreRemovedAndOthersKept() throws IOException {
-    write(FileLogStore.path("alice", FA + "-1", 1), 1, OLD);
-    write(FileLogStore.path("alice", FA + "-2", 1), 1, OLD);
-    write(FileLogStore.path("alice", FB + "-1", 1), 1, OLD);
-    write(FileLogStore.path("alice", FB + "-2", 1), 1, YOUNG);
+    write(HdfsLogStore.path("alice", FA + "-1", 1), 1, OLD);
+    write(HdfsLogStore.path("alice", FA + "-2", 1), 1, OLD);
+    write(HdfsLogStore.path("alice", FB + "-1", 1), 1, OLD);
+    write(HdfsLogStore.path("alice", FB + "-2", 1), 1, YOUNG);
 
     LogPurge.Result result = purgeAt(now).purge("alice");
 
-    assertFalse(exists(FileLogStore.jobDir("alice", FA + "-1")));
+    assertFalse(exists(HdfsLogStore.jobDir("alice", FA + "-1")));
     assertFalse(exists(BlobStore.logsDir("alice", FA)));
-    assertFalse(exists(FileLogStore.jobDir("alice", FB + "-1")));
-    assertTrue(exists(FileLogStore.jobDir("alice", FB + "-2")));
+    assertFalse(exists(HdfsLogStore.jobDir("alice", FB + "-1")));
+    assertTrue(exists(HdfsLogStore.jobDir("alice", FB + "-2")));
     assertTrue(exists(BlobStore.ownerLogs("alice")), "the owner's logs directory stays");
     assertEquals(4, result.directoriesRemoved(), "fa-1, fa-2, fa and fb-1");
   }
 
   @Test
   void purgeIfDueRunsAtMostOncePerIntervalByTheMarker() throws IOException {
-    String first = write(FileLogStore.path("alice", FA + "-1", 1), 1, OLD);
+    String first = write(HdfsLogStore.path("alice", FA + "-1", 1), 1, OLD);
     String marker = BlobStore.ownerLogs("alice") + "/" + LogPurge.MARKER;
 
     Optional<LogPurge.Result> due = purgeAt(now).purgeIfDue("alice", HOUR);
@@ -135,7 +135,7 @@ class LogPurgeTest {
     assertFalse(exists(first));
     assertEquals(now.toEpochMilli(), fs.getFileStatus(blobs.resolve(marker)).getModificationTime());
 
-    String second = write(FileLogStore.path("alice", FA + "-2", 1), 1, OLD);
+    String second = write(HdfsLogStore.path("alice", FA + "-2", 1), 1, OLD);
     assertTrue(purgeAt(now.plus(Duration.ofMinutes(59))).purgeIfDue("alice", HOUR).isEmpty());
     assertTrue(exists(second), "a purge within the interval of the last one does nothing");
 
@@ -153,8 +153,8 @@ class LogPurgeTest {
 
   @Test
   void aDryRunDeletesNothingAndReportsWhatAPurgeWould() throws IOException {
-    String old = write(FileLogStore.path("alice", FA + "-1", 1), 40, OLD);
-    String young = write(FileLogStore.path("alice", FA + "-2", 1), 2, YOUNG);
+    String old = write(HdfsLogStore.path("alice", FA + "-1", 1), 40, OLD);
+    String young = write(HdfsLogStore.path("alice", FA + "-2", 1), 2, YOUNG);
     Clock clock = Clock.fixed(now, ZoneOffset.UTC);
 
     LogPurge.Result preview = LogPurge.dryRun(blobs, RETENTION, clock).purge("alice");
@@ -174,9 +174,9 @@ class LogPurgeTest {
 
   @Test
   void allOwnersModePurgesEveryOwnersLogs() throws IOException {
-    String alices = write(FileLogStore.path("alice", FA + "-1", 1), 1, OLD);
-    String bobs = write(FileLogStore.path("bob", FB + "-1", 1), 1, OLD);
-    String bobsYoung = write(FileLogStore.path("bob", FB + "-2", 1), 1, YOUNG);
+    String alices = write(HdfsLogStore.path("alice", FA + "-1", 1), 1, OLD);
+    String bobs = write(HdfsLogStore.path("bob", FB + "-1", 1), 1, OLD);
+    String bobsYoung = write(HdfsLogStore.path("bob", FB + "-2", 1), 1, YOUNG);
     blobs.ensureUserDir("carol");
     write(BlobStore.USERS + "/stray-file", 1, OLD);
 
@@ -198,8 +198,8 @@ class LogPurgeTest {
 
   @Test
   void aLogThatVanishesMidPurgeIsNotAnError() throws IOException {
-    write(FileLogStore.path("alice", FA + "-1", 1), 1, OLD);
-    String kept = write(FileLogStore.path("alice", FA + "-2", 1), 1, YOUNG);
+    write(HdfsLogStore.path("alice", FA + "-1", 1), 1, OLD);
+    String kept = write(HdfsLogStore.path("alice", FA + "-2", 1), 1, YOUNG);
     // the job's logs are deleted (the job was deleted) right after the purge listed them
     FileSystem racing = new FilterFileSystem(fs) {
       @Override
