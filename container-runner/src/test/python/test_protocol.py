@@ -1,18 +1,18 @@
-"""The worker's request side, in this process: run requests' limits and the line reader.
+"""The worker's request side, in this process: run requests' limits and process mode, and the line buffer.
 
 The full protocol runs through a real worker in test_worker (and a SIGTERM that arrives as the
 worker goes back to reading, in test_worker_processes); these are the pieces simpler to drive
 directly.
 """
 import json
-import os
 import sys
 import unittest
 
 from worker_harness import WORKER_DIR
 
 sys.path.insert(0, WORKER_DIR)
-from spool_protocol import ProtocolError, parse_request, read_lines  # noqa: E402  (lives in the worker's directory)
+from spool_protocol import (LineBuffer, ProtocolError, decode_run, encode_run,  # noqa: E402  (worker's directory)
+                            parse_request)
 
 
 class RunRequestLimitsTest(unittest.TestCase):
@@ -40,30 +40,51 @@ class RunRequestLimitsTest(unittest.TestCase):
                 self.assertEqual(str(raised.exception), "run request for job 'j1': " + reason)
 
 
-class ReadLinesTest(unittest.TestCase):
+class ProcessModeTest(unittest.TestCase):
 
-    def setUp(self):
-        self.read_fd, self.write_fd = os.pipe()
-        self.wakeup_read, self.wakeup_write = os.pipe()
-        for fd in (self.read_fd, self.write_fd, self.wakeup_read, self.wakeup_write):
-            self.addCleanup(self._close, fd)
+    def request(self, **fields):
+        run = {"type": "run", "job": "j1", "log": "/l", "result": "/r", "tmpdir": "/t"}
+        run.update(fields)
+        return parse_request(json.dumps(run).encode())
 
-    @staticmethod
-    def _close(fd):
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+    def test_a_request_without_a_mode_gets_a_fresh_process_without_limits(self):
+        request = self.request()
+        self.assertEqual((request.process, request.max_jobs_per_process, request.process_memory_bytes),
+                         ("fresh", 0, 0))
+
+    def test_mode_and_process_limits_are_read(self):
+        request = self.request(process="reused", maxJobsPerProcess=10, processMemoryBytes=1 << 30)
+        self.assertEqual((request.process, request.max_jobs_per_process, request.process_memory_bytes),
+                         ("reused", 10, 1 << 30))
+
+    def test_bad_mode_or_process_limits_are_refused_naming_the_field(self):
+        for fields, reason in ((dict(process="forked"), "'process' must be \"fresh\" or \"reused\", got \"forked\""),
+                               (dict(process=1), "'process' must be a JSON string"),
+                               (dict(maxJobsPerProcess=-1), "'maxJobsPerProcess' must be 0 (no limit) or more, got -1"),
+                               (dict(processMemoryBytes="20M"), "'processMemoryBytes' must be a JSON integer")):
+            with self.subTest(fields=fields):
+                with self.assertRaises(ProtocolError) as raised:
+                    self.request(**fields)
+                self.assertEqual(str(raised.exception), "run request for job 'j1': " + reason)
+                self.assertEqual(raised.exception.job, "j1")
+
+    def test_a_request_travels_to_the_job_process_unchanged(self):
+        request = self.request(args=[1, {"a": [2]}], kwargs={"k": "v"}, env={"E": "1"}, process="reused",
+                               maxJobsPerProcess=3, processMemoryBytes=5, resultMaxBytes=7, logMaxBytes=9)
+        line = encode_run(request)
+        self.assertTrue(line.endswith(b"\n") and line.count(b"\n") == 1, line)
+        self.assertEqual(decode_run(line), request)
+
+
+class LineBufferTest(unittest.TestCase):
 
     def test_lines_are_split_however_they_arrive_and_a_last_line_may_lack_its_newline(self):
-        lines = read_lines(self.read_fd, self.wakeup_read)
-        os.write(self.write_fd, b"one\ntw")
-        self.assertEqual(next(lines), b"one\n")
-        os.write(self.write_fd, b"o\nthree\nfour")
-        self.assertEqual(next(lines), b"two\n")
-        self.assertEqual(next(lines), b"three\n")
-        os.close(self.write_fd)
-        self.assertEqual(list(lines), [b"four"])
+        lines = LineBuffer()
+        self.assertEqual(lines.feed(b"one\ntw"), [b"one\n"])
+        self.assertEqual(lines.feed(b"o"), [])
+        self.assertEqual(lines.feed(b"\nthree\n\nfour"), [b"two\n", b"three\n", b"\n"])
+        self.assertEqual(lines.rest(), b"four")
+        self.assertEqual(lines.rest(), b"")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import platform
 import time
 import unittest
 
-from worker_harness import WORKER_DIR, WorkerTestCase, strip_timestamps, wait_until, without_usage
+from worker_harness import WORKER_DIR, WorkerTestCase, strip_timestamps, wait_until, without_usage_and_process
 
 HELLO = {
     "hello.py": """
@@ -170,7 +170,7 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
     def test_json_result_round_trip_with_output_in_the_log(self):
         worker = self.start(HELLO, "hello:hello")
         done = worker.run("j1", 3)
-        self.assertEqual(without_usage(done), {"type": "done", "job": "j1", "exitCode": 0, "signal": None,
+        self.assertEqual(without_usage_and_process(done), {"type": "done", "job": "j1", "exitCode": 0, "signal": None,
                                                "resultKind": "json", "error": None})
         self.assertEqual(json.loads(worker.read_result("j1")), "hello 3")
         log = worker.read_log("j1")
@@ -254,7 +254,7 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
     def test_exception_is_the_error_and_its_traceback_is_in_the_log(self):
         worker = self.start(RESULTS, "results:fail")
         done = worker.run("j1", 3)
-        self.assertEqual(without_usage(done), {"type": "done", "job": "j1", "exitCode": 1, "signal": None,
+        self.assertEqual(without_usage_and_process(done), {"type": "done", "job": "j1", "exitCode": 1, "signal": None,
                                                "resultKind": None, "error": "ValueError: bad input 3"})
         log = worker.read_log("j1")
         self.assertIn("Traceback (most recent call last)", log)
@@ -285,7 +285,7 @@ class ResultTest(WorkerTestCase, unittest.TestCase):
     def test_hard_exit_without_outcome_reports_its_status(self):
         worker = self.start(RESULTS, "results:hard_exit")
         done = worker.run("j1", 5)
-        self.assertEqual(without_usage(done), {"type": "done", "job": "j1", "exitCode": 5, "signal": None,
+        self.assertEqual(without_usage_and_process(done), {"type": "done", "job": "j1", "exitCode": 5, "signal": None,
                                                "resultKind": None, "error": "exited with status 5"})
         done = worker.run("j2", 0)
         self.assertEqual((done["exitCode"], done["error"]), (0, "exited with status 0 before the function returned"))

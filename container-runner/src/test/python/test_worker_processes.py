@@ -9,7 +9,7 @@ import signal
 import sys
 import unittest
 
-from worker_harness import TIMEOUT, WorkerTestCase, process_alive, wait_until, without_usage
+from worker_harness import TIMEOUT, WorkerTestCase, process_alive, wait_until, without_usage_and_process
 
 JOBS = {
     "jobs.py": """
@@ -135,7 +135,7 @@ class KillTest(WorkerTestCase, unittest.TestCase):
         wait_until(lambda: os.path.exists(pid_file), what="the job to start sleeping")
         worker.send({"type": "kill", "job": "j1", "signal": 9})
         done = worker.expect("done")
-        self.assertEqual(without_usage(done), {"type": "done", "job": "j1", "exitCode": -9, "signal": 9,
+        self.assertEqual(without_usage_and_process(done), {"type": "done", "job": "j1", "exitCode": -9, "signal": 9,
                                                "resultKind": None, "error": "killed by signal 9 (SIGKILL)"})
         self.assertFalse(process_alive(started["pid"]))
         self.assertEqual(worker.run("j2", 0)["error"], None)

@@ -51,10 +51,11 @@ def process_alive(pid: int) -> bool:
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ")
 
 
-def without_usage(done: Dict[str, Any]) -> Dict[str, Any]:
-    """A ``done`` message without its ``usage`` (which every reaped job has, with figures of its own)."""
+def without_usage_and_process(done: Dict[str, Any]) -> Dict[str, Any]:
+    """A ``done`` message without its ``usage`` and ``process`` (which every job's has, with figures of its own)."""
     assert "usage" in done, "a done message without usage: %r" % done
-    return {key: value for key, value in done.items() if key != "usage"}
+    assert "process" in done, "a done message without process: %r" % done
+    return {key: value for key, value in done.items() if key not in ("usage", "process")}
 
 
 def strip_timestamps(log: str) -> list:

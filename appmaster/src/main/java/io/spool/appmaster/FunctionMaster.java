@@ -372,6 +372,10 @@ public final class FunctionMaster {
         env.forEach(envNode::put);
         message.put("timeout", f.timeout());
         message.put("memory", f.memory());
+        message.put("process", f.jobProcess().wire());
+        message.put("maxJobsPerProcess", f.maxJobsPerProcess());
+        message.put("processMemoryBytes", (long) (f.memory() * 1024L * 1024L * conf.getFloat(
+            SpoolConfig.JOB_PROCESS_MEMORY_SHARE, SpoolConfig.JOB_PROCESS_MEMORY_SHARE_DEFAULT)));
         return message;
       }
 

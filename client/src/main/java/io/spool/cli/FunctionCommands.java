@@ -8,6 +8,7 @@ import io.spool.client.FunctionSearch;
 import io.spool.client.FunctionSpec;
 import io.spool.client.Spool;
 import io.spool.client.view.FunctionView;
+import io.spool.core.model.JobProcess;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobStatus;
@@ -75,6 +76,13 @@ final class FunctionCommands {
     Integer timeout;
     @Option(names = "--retry-count", description = "retries of a job that failed")
     Integer retryCount;
+    @Option(names = "--job-process", paramLabel = "fresh|reused", description = "fresh: a Python process per job, "
+        + "nothing leaks between jobs (default: spool.function.job-process); reused: a process runs jobs one after "
+        + "another, cheaper for short jobs")
+    String jobProcess;
+    @Option(names = "--max-jobs-per-process", description = "with --job-process reused: the most jobs one process "
+        + "runs before it is replaced, 0 for no limit")
+    Integer maxJobsPerProcess;
     @Option(names = "--queue", description = "YARN queue of its master and executors (default: spool.yarn.queue)")
     String queue;
     @Option(names = "--priority", description = "YARN application priority of its master, 0 or more "
@@ -111,6 +119,7 @@ final class FunctionCommands {
       if (entrypoint == null) {
         throw new IllegalArgumentException("give the ENTRYPOINT, or a --spec file with an \"entrypoint\"");
       }
+      JobProcess mode = jobProcess == null ? null : JobProcess.parse(jobProcess);
       try (Spool spool = connection.get()) {
         Function.Builder builder = Function.builder(spool, entrypoint);
         if (name != null) { builder.name(name); }
@@ -120,6 +129,8 @@ final class FunctionCommands {
         if (maximumConcurrency != null) { builder.maximumConcurrency(maximumConcurrency); }
         if (timeout != null) { builder.timeout(timeout); }
         if (retryCount != null) { builder.retryCount(retryCount); }
+        if (mode != null) { builder.jobProcess(mode); }
+        if (maxJobsPerProcess != null) { builder.maxJobsPerProcess(maxJobsPerProcess); }
         if (queue != null) { builder.queue(queue); }
         if (priority != null) { builder.priority(priority); }
         if (nodeLabel != null) { builder.nodeLabel(nodeLabel); }
@@ -144,6 +155,8 @@ final class FunctionCommands {
       maximumConcurrency = maximumConcurrency != null ? maximumConcurrency : file.integer("maximumConcurrency");
       timeout = timeout != null ? timeout : file.integer("timeout");
       retryCount = retryCount != null ? retryCount : file.integer("retryCount");
+      jobProcess = jobProcess != null ? jobProcess : file.text("jobProcess");
+      maxJobsPerProcess = maxJobsPerProcess != null ? maxJobsPerProcess : file.integer("maxJobsPerProcess");
       queue = queue != null ? queue : file.text("queue");
       priority = priority != null ? priority : file.integer("priority");
       nodeLabel = nodeLabel != null ? nodeLabel : file.text("nodeLabel");
@@ -326,6 +339,8 @@ final class FunctionCommands {
     @Option(names = "--maximum-concurrency") Integer maximumConcurrency;
     @Option(names = "--timeout") Integer timeout;
     @Option(names = "--retry-count") Integer retryCount;
+    @Option(names = "--job-process", paramLabel = "fresh|reused") String jobProcess;
+    @Option(names = "--max-jobs-per-process") Integer maxJobsPerProcess;
     @Option(names = "--queue") String queue;
     @Option(names = "--priority") Integer priority;
     @Option(names = "--node-label") String nodeLabel;
@@ -342,6 +357,8 @@ final class FunctionCommands {
       if (maximumConcurrency != null) { update.maximumConcurrency(maximumConcurrency); }
       if (timeout != null) { update.timeout(timeout); }
       if (retryCount != null) { update.retryCount(retryCount); }
+      if (jobProcess != null) { update.jobProcess(JobProcess.parse(jobProcess)); }
+      if (maxJobsPerProcess != null) { update.maxJobsPerProcess(maxJobsPerProcess); }
       if (queue != null) { update.queue(queue); }
       if (priority != null) { update.priority(priority); }
       if (nodeLabel != null) { update.nodeLabel(nodeLabel); }

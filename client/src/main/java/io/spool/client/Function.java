@@ -16,6 +16,7 @@ import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobId;
+import io.spool.core.model.JobProcess;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
@@ -764,6 +765,10 @@ public final class Function {
   public int maximumConcurrency() { return record.maximumConcurrency(); }
   public int timeout() { return record.timeout(); }
   public int retryCount() { return record.retryCount(); }
+  /** How its jobs get their Python process. */
+  public JobProcess jobProcess() { return record.jobProcess(); }
+  /** With {@link JobProcess#REUSED}: the most jobs one process runs, 0 for no limit. */
+  public int maxJobsPerProcess() { return record.maxJobsPerProcess(); }
   /** The YARN queue of its master and executors. */
   public String queue() { return spool.masters().queue(record); }
   /** The YARN application priority of its master. */
@@ -875,6 +880,10 @@ public final class Function {
           .maximumConcurrency(conf.getInt(SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY, SpoolConfig.FUNCTION_MAXIMUM_CONCURRENCY_DEFAULT))
           .timeout(conf.getInt(SpoolConfig.FUNCTION_TIMEOUT, SpoolConfig.FUNCTION_TIMEOUT_DEFAULT))
           .retryCount(conf.getInt(SpoolConfig.FUNCTION_RETRY_COUNT, SpoolConfig.FUNCTION_RETRY_COUNT_DEFAULT))
+          .jobProcess(JobProcess.parse(conf.getTrimmed(SpoolConfig.FUNCTION_JOB_PROCESS,
+              SpoolConfig.FUNCTION_JOB_PROCESS_DEFAULT)))
+          .maxJobsPerProcess(conf.getInt(SpoolConfig.FUNCTION_MAX_JOBS_PER_PROCESS,
+              SpoolConfig.FUNCTION_MAX_JOBS_PER_PROCESS_DEFAULT))
           .queue(conf.getTrimmed(SpoolConfig.YARN_QUEUE, SpoolConfig.YARN_QUEUE_DEFAULT))
           .priority(conf.getInt(SpoolConfig.YARN_PRIORITY, SpoolConfig.YARN_PRIORITY_DEFAULT))
           .nodeLabel(MasterStarter.nodeLabel(conf.getTrimmed(SpoolConfig.YARN_NODE_LABEL,

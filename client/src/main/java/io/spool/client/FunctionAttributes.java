@@ -1,5 +1,7 @@
 package io.spool.client;
 
+import io.spool.core.model.JobProcess;
+
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.Resources;
 import java.util.LinkedHashMap;
@@ -71,6 +73,24 @@ public abstract class FunctionAttributes<T extends FunctionAttributes<T>> {
       throw new IllegalArgumentException("retryCount must be 0 or more, not " + n);
     }
     set(r -> r.retryCount(n));
+    return self();
+  }
+
+  /**
+   * How the function's jobs get their Python process: {@link JobProcess#FRESH} (a process per job, nothing leaks
+   * between jobs) or {@link JobProcess#REUSED} (a process runs jobs one after another; cheaper for short jobs).
+   */
+  public T jobProcess(JobProcess mode) {
+    set(r -> r.jobProcess(java.util.Objects.requireNonNull(mode, "jobProcess")));
+    return self();
+  }
+
+  /** With {@link JobProcess#REUSED}: the most jobs one process runs before it is replaced, 0 for no limit. */
+  public T maxJobsPerProcess(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("maxJobsPerProcess must be 0 (no limit) or more, not " + n);
+    }
+    set(r -> r.maxJobsPerProcess(n));
     return self();
   }
 

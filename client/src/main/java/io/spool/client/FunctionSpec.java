@@ -1,5 +1,7 @@
 package io.spool.client;
 
+import io.spool.core.model.JobProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.spool.core.json.Json;
 import java.io.IOException;
@@ -30,8 +32,8 @@ public final class FunctionSpec {
 
   /** The attributes a spec may hold. */
   public static final Set<String> KEYS = Set.of("entrypoint", "name", "image", "cpus", "memory", "maximumConcurrency",
-      "timeout", "retryCount", "queue", "priority", "nodeLabel", "environment", "requirements", "requirementsFile",
-      "includeModules", "includeData", "pythonPath", "autoStart");
+      "timeout", "retryCount", "jobProcess", "maxJobsPerProcess", "queue", "priority", "nodeLabel", "environment",
+      "requirements", "requirementsFile", "includeModules", "includeData", "pythonPath", "autoStart");
 
   private final String source;
   private final Path baseDir;
@@ -184,6 +186,8 @@ public final class FunctionSpec {
     set("maximumConcurrency", () -> integer("maximumConcurrency"), b::maximumConcurrency);
     set("timeout", () -> integer("timeout"), b::timeout);
     set("retryCount", () -> integer("retryCount"), b::retryCount);
+    set("jobProcess", () -> text("jobProcess") == null ? null : JobProcess.parse(text("jobProcess")), b::jobProcess);
+    set("maxJobsPerProcess", () -> integer("maxJobsPerProcess"), b::maxJobsPerProcess);
     set("queue", () -> text("queue"), b::queue);
     set("priority", () -> integer("priority"), b::priority);
     set("nodeLabel", () -> text("nodeLabel"), b::nodeLabel);

@@ -226,11 +226,17 @@ public final class ExecutorMain {
     static final Stored NOTHING = new Stored(null, null);
   }
 
-  /** A job of a {@code jobs} message: {@code timeout} in seconds and {@code memory} in MiB, each 0 for no limit. */
+  /**
+   * A job of a {@code jobs} message: {@code timeout} in seconds and {@code memory} in MiB, each 0 for no limit; its
+   * {@code process} ({@code fresh} unless it says {@code reused}), {@code maxJobsPerProcess} and
+   * {@code processMemoryBytes}.
+   */
   static JobExecution.Job job(JsonNode message) {
+    JobExecution.Process process = new JobExecution.Process(message.path("process").asText("fresh"),
+        message.path("maxJobsPerProcess").asInt(0), message.path("processMemoryBytes").asLong(0));
     return new JobExecution.Job(message.get("job").asText(), message.get("attempt").asInt(), message.get("args"),
         message.get("kwargs"), environment(message.get("environment")), message.path("timeout").asLong(0),
-        message.path("memory").asLong(0));
+        message.path("memory").asLong(0), process);
   }
 
   /**

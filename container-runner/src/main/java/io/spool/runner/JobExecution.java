@@ -33,9 +33,29 @@ final class JobExecution implements Closeable {
    *
    * @param timeoutSeconds the function's timeout, 0 for none
    * @param memoryMiB the function's memory per job, 0 for no limit
+   * @param process the process the job runs in
    */
   record Job(String id, int attempt, JsonNode args, JsonNode kwargs, Map<String, String> env, long timeoutSeconds,
-      long memoryMiB) {}
+      long memoryMiB, Process process) {
+
+    /** A job that runs in a fresh process. */
+    Job(String id, int attempt, JsonNode args, JsonNode kwargs, Map<String, String> env, long timeoutSeconds,
+        long memoryMiB) {
+      this(id, attempt, args, kwargs, env, timeoutSeconds, memoryMiB, Process.FRESH);
+    }
+  }
+
+  /**
+   * The job process a job runs in (see {@code spool_job.py}).
+   *
+   * @param mode {@code fresh} or {@code reused}
+   * @param maxJobs with {@code reused}: the most jobs of a process, 0 for no limit
+   * @param memoryBytes with {@code reused}: a process whose resident memory after a job is above this is replaced
+   *     before the next one; 0 for no limit
+   */
+  record Process(String mode, int maxJobs, long memoryBytes) {
+    static final Process FRESH = new Process("fresh", 0, 0);
+  }
 
   /**
    * What the worker keeps of every job, from the client's configuration; 0 (or less) for no limit.
@@ -208,6 +228,9 @@ final class JobExecution implements Closeable {
     run.put("log", log.toString());
     run.put("result", result.toString());
     run.put("tmpdir", tmp.toString());
+    run.put("process", job.process().mode());
+    run.put("maxJobsPerProcess", job.process().maxJobs());
+    run.put("processMemoryBytes", job.process().memoryBytes());
     run.put("resultMaxBytes", Math.max(0, limits.resultMaxBytes()));
     run.put("logMaxBytes", Math.max(0, limits.logMaxBytes()));
     return run;
@@ -315,7 +338,11 @@ final class JobExecution implements Closeable {
 
     void started(int pid) {
       if (monitor == null && pid > 0) {
-        monitor = ProcessTreeMonitor.of(pid).start(samplePeriod, this::checkMemory);
+        ProcessTreeMonitor watch = ProcessTreeMonitor.of(pid);
+        if (!Process.FRESH.mode().equals(job.process().mode())) {
+          watch.fromNow(pid);
+        }
+        monitor = watch.start(samplePeriod, this::checkMemory);
       }
     }
 

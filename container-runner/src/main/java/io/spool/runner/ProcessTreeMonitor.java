@@ -53,6 +53,7 @@ final class ProcessTreeMonitor {
 
   // guarded by this
   private final Map<Integer, Long> cpuTicksByPid = new HashMap<>();
+  private final Map<Integer, Long> cpuTicksBefore = new HashMap<>(); // of processes that ran before the watch began
   private long peakMemory;
   private long lastMemory;
   private boolean sampled;
@@ -164,10 +165,22 @@ final class ProcessTreeMonitor {
 
   private double cpuSeconds() {
     long ticks = 0;
-    for (long t : cpuTicksByPid.values()) {
-      ticks += t;
+    for (Map.Entry<Integer, Long> t : cpuTicksByPid.entrySet()) {
+      ticks += Math.max(0, t.getValue() - cpuTicksBefore.getOrDefault(t.getKey(), 0L));
     }
     return (double) ticks / ticksPerSecond;
+  }
+
+  /**
+   * Counts only the CPU that {@code pid} uses from now on: it ran before (a job process that runs jobs one after
+   * another), and what it used then was other jobs'. Reads that one process's {@code stat}.
+   */
+  synchronized ProcessTreeMonitor fromNow(int pid) {
+    ProcessStat stat = read(proc.resolve(Integer.toString(pid)).resolve("stat"));
+    if (stat != null) {
+      cpuTicksBefore.put(pid, stat.cpuTicks());
+    }
+    return this;
   }
 
   /**

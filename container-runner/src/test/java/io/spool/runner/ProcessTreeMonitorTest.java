@@ -94,6 +94,18 @@ class ProcessTreeMonitorTest {
   }
 
   @Test
+  void aProcessThatRanEarlierJobsIsChargedOnlyWhatItUsesFromTheStartOfTheWatch(@TempDir Path proc) throws Exception {
+    process(proc, 100, "python3", 100, 300, 100, 1000); // a reused job process: 4 s of CPU for earlier jobs
+    AtomicLong now = new AtomicLong(0);
+    ProcessTreeMonitor monitor = new ProcessTreeMonitor(proc, 100, PAGE, 100, now::get).fromNow(100);
+    now.set(1_000_000_000L);
+    process(proc, 100, "python3", 100, 350, 110, 1200);
+    process(proc, 101, "sh", 100, 20, 0, 100); // started by this job
+    assertEquals(0.8, monitor.sample().cpuSeconds(), 1e-9, "0.6 s of the process, 0.2 s of its new child");
+    assertEquals(0.8, monitor.stop().cpuSeconds(), 1e-9);
+  }
+
+  @Test
   void aProcessThatHasGoneIsSkippedNotAnError() throws Exception {
     Process sleeper = sleeper();
     try {

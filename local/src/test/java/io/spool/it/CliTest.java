@@ -79,9 +79,12 @@ class CliTest {
     Files.copy(Paths.get(jobsPy), dir.resolve("jobs.py"));
     Path spec = dir.resolve("greet.json");
     Files.writeString(spec, "{\"entrypoint\": \"jobs.py:greet\", \"name\": \"greeter\", \"memory\": \"256Mi\","
-        + " \"maximumConcurrency\": 3, \"retryCount\": 1, \"environment\": {\"MODE\": \"spec\"}}");
-    Run create = spool("function", "create", "--spec", spec.toString(), "--maximum-concurrency", "2", "--json");
+        + " \"maximumConcurrency\": 3, \"retryCount\": 1, \"jobProcess\": \"fresh\", \"maxJobsPerProcess\": 50,"
+        + " \"environment\": {\"MODE\": \"spec\"}}");
+    Run create = spool("function", "create", "--spec", spec.toString(), "--maximum-concurrency", "2", "--job-process",
+        "reused", "--json");
     assertEquals(0, create.exit(), create.err());
+    assertTrue(create.out().contains("\"jobProcess\":\"reused\",\"maxJobsPerProcess\":50"), create.out());
     assertTrue(create.out().contains("\"name\":\"greeter\""), create.out());
     assertTrue(create.out().contains("\"maximumConcurrency\":2"), "the flag wins: " + create.out());
     assertTrue(create.out().contains("\"retryCount\":1") && create.out().contains("\"memory\":256"), create.out());
@@ -101,6 +104,12 @@ class CliTest {
     Run none = spool("function", "create");
     assertEquals(SpoolCli.EXIT_USAGE, none.exit());
     assertTrue(none.err().contains("ENTRYPOINT"), none.err());
+    Run badMode = spool("function", "create", "jobs.py:greet", "--job-process", "forked");
+    assertEquals(SpoolCli.EXIT_USAGE, badMode.exit());
+    assertTrue(badMode.err().contains("jobProcess must be one of [fresh, reused], not 'forked'"), badMode.err());
+    Run badMax = spool("function", "update", fid, "--max-jobs-per-process", "-1");
+    assertEquals(SpoolCli.EXIT_USAGE, badMax.exit());
+    assertTrue(badMax.err().contains("maxJobsPerProcess must be 0 (no limit) or more, not -1"), badMax.err());
   }
 
   @Test

@@ -28,7 +28,7 @@ final class FunctionRoutes {
 
   /** The attributes a PUT of a function may change. */
   static final Set<String> MUTABLE = Set.of("name", "cpus", "memory", "maximumConcurrency", "timeout", "retryCount",
-      "environment", "enabled", "autoStart", "queue", "priority", "nodeLabel");
+      "jobProcess", "maxJobsPerProcess", "environment", "enabled", "autoStart", "queue", "priority", "nodeLabel");
   private static final int MAX_PAGE_SIZE = 1_000;
   private static final int COMPLETIONS_LIMIT = 5_000;
 
@@ -157,6 +157,8 @@ final class FunctionRoutes {
           case "maximumConcurrency" -> update.maximumConcurrency(Params.integer(body, key));
           case "timeout" -> update.timeout(Params.integer(body, key));
           case "retryCount" -> update.retryCount(Params.integer(body, key));
+          case "jobProcess" -> update.jobProcess(io.spool.core.model.JobProcess.parse(values.text(key)));
+          case "maxJobsPerProcess" -> update.maxJobsPerProcess(Params.integer(body, key));
           case "environment" -> update.environment(values.environment());
           case "autoStart" -> update.autoStart(Params.bool(body, key, true));
           case "queue" -> update.queue(values.text(key));

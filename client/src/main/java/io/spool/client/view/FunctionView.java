@@ -12,7 +12,8 @@ import java.util.Map;
  * @param jobStatistics jobs per status (every status, zero where none), or null where it was not asked for
  */
 public record FunctionView(String id, String name, String status, String statusReason, String entrypoint,
-    String image, double cpus, int memory, int maximumConcurrency, int timeout, int retryCount, String queue,
+    String image, double cpus, int memory, int maximumConcurrency, int timeout, int retryCount, String jobProcess,
+    int maxJobsPerProcess, String queue,
     int priority, String nodeLabel, boolean enabled, boolean autoStart, String owner, String creationDate,
     String modifiedDate, Map<String, String> environment, Map<String, Long> jobStatistics) {
 
@@ -20,7 +21,8 @@ public record FunctionView(String id, String name, String status, String statusR
   public static FunctionView of(Function f, boolean withStatistics) {
     Map<String, Long> stats = withStatistics ? counts(f.jobStatistics()) : null;
     return new FunctionView(f.id(), f.name(), String.valueOf(f.status()), f.statusReason(), f.entrypoint(),
-        f.image(), f.cpus(), f.memory(), f.maximumConcurrency(), f.timeout(), f.retryCount(), f.queue(),
+        f.image(), f.cpus(), f.memory(), f.maximumConcurrency(), f.timeout(), f.retryCount(), f.jobProcess().wire(),
+        f.maxJobsPerProcess(), f.queue(),
         f.priority(), f.nodeLabel().orElse(null), f.enabled(), f.autoStart(), f.owner(), iso(f.creationDate()),
         iso(f.modifiedDate()), new LinkedHashMap<>(f.environment()), stats);
   }

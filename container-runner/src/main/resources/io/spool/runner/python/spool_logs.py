@@ -11,8 +11,8 @@ at the end it is cut the same way if it is over the cap. The note says how many 
 were dropped in all, and a later pump on the same file carries those totals on. Rewrites go to a
 temporary file renamed into place, so a reader of the path always sees a whole file.
 
-The worker runs one pump per job (``LogFile`` opened before the fork, ``LogPump`` started after
-it). The build runs its commands through this module as a wrapper:
+The worker reads each job's pipe in its select loop through a ``LogPipe``; ``LogPump`` runs a
+``LogPipe`` on a thread of its own. The build runs its commands through this module as a wrapper:
 
     python spool_logs.py --out FILE [--max-bytes N] -- COMMAND ARGS...
 
@@ -171,79 +171,64 @@ class LogFile:
             os.close(self._fd)
 
 
-class LogPump:
-    """Copies what is written on a pipe into a ``LogFile``, line by line, on a thread of its own.
+class LogPipe:
+    """What a process tree writes on a pipe, cut into timestamped lines for a ``LogFile``.
 
-    It stops at EOF (every writer has closed the pipe), or after ``finish`` once it has drained for
-    at most ``DRAIN_SECONDS``; it closes the pipe's read end and the log file when it stops.
+    Its owner's select loop calls ``read`` when the pipe is readable and ``tick`` when ``due``
+    has come (a partial line waits ``PARTIAL_WAIT`` for the rest of it), and ``close`` at the end,
+    which writes out what is left and closes the pipe's read end and the log file. Errors of the
+    log file are reported once on stderr and the rest of the log is dropped: the pipe is always
+    drained, so that the job never blocks on it.
     """
 
-    def __init__(self, read_fd: int, log: LogFile, name: str = "log-pump") -> None:
+    def __init__(self, read_fd: int, log: LogFile) -> None:
         self._fd = read_fd
         self._log = log
-        self._name = name
         self._partial = bytearray()
         self._partial_read_at = 0.0  # wall time, for its timestamp
         self._partial_due = 0.0  # monotonic time at which it is written out
-        self._deadline: Optional[float] = None
         self._broken = False
-        self._thread: Optional[threading.Thread] = None
-        self._wake_read = self._wake_write = -1
+        self._closed = False
 
-    def start(self) -> None:
-        self._wake_read, self._wake_write = os.pipe()
-        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-        self._thread.start()
+    @property
+    def fd(self) -> int:
+        return self._fd
 
-    def finish(self, drain_seconds: float = DRAIN_SECONDS) -> None:
-        """Lets the pump drain what is left for at most ``drain_seconds``, and waits until it has stopped."""
-        assert self._thread is not None
-        self._deadline = time.monotonic() + drain_seconds
+    def read(self) -> bool:
+        """Reads what the pipe holds (call it when it is readable); False at EOF."""
+        data = os.read(self._fd, _READ_SIZE)
+        if not data:
+            return False
+        self._take(data, time.time(), time.monotonic())
+        return True
+
+    def due(self) -> Optional[float]:
+        """The monotonic time at which ``tick`` has a partial line to write out; None if there is none."""
+        return self._partial_due if self._partial else None
+
+    def tick(self, now: float) -> None:
+        """Writes out the partial line if it has waited long enough."""
+        if self._partial and now >= self._partial_due:
+            self._flush_partial()
+
+    def close(self) -> None:
+        """Writes out the partial line, closes the pipe and closes the log file (keeping its tail)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
-            os.write(self._wake_write, b"x")
-        except OSError:
-            pass
-        self._thread.join()
-        os.close(self._wake_write)
-
-    def _run(self) -> None:
-        selector = selectors.DefaultSelector()
-        try:  # errors of the log file are handled in _write: the job must never block on a full pipe
-            selector.register(self._fd, selectors.EVENT_READ)
-            selector.register(self._wake_read, selectors.EVENT_READ)
-            while True:
-                now = time.monotonic()
-                if self._deadline is not None and now >= self._deadline:
-                    break
-                if self._partial and now >= self._partial_due:
-                    self._write([(self._partial_read_at, bytes(self._partial))])
-                    self._partial.clear()
-                ready = selector.select(self._timeout(now))
-                if any(key.fd == self._fd for key, _ in ready):
-                    data = os.read(self._fd, _READ_SIZE)
-                    if not data:
-                        break
-                    self._take(data, time.time(), time.monotonic())
-                if any(key.fd == self._wake_read for key, _ in ready):
-                    os.read(self._wake_read, 64)
-            if self._partial:
-                self._write([(self._partial_read_at, bytes(self._partial))])
+            self._flush_partial()
         finally:
-            selector.close()
-            os.close(self._wake_read)
             os.close(self._fd)
             try:
                 self._log.close()
             except OSError as e:
                 print("spool_logs: cannot close %s: %s" % (self._log.path, e), file=sys.stderr)
 
-    def _timeout(self, now: float) -> Optional[float]:
-        waits = []
+    def _flush_partial(self) -> None:
         if self._partial:
-            waits.append(self._partial_due - now)
-        if self._deadline is not None:
-            waits.append(self._deadline - now)
-        return max(0.0, min(waits)) if waits else None
+            self._write([(self._partial_read_at, bytes(self._partial))])
+            self._partial.clear()
 
     def _take(self, data: bytes, read_at: float, now: float) -> None:
         parts = data.split(b"\n")
@@ -276,6 +261,61 @@ class LogPump:
             self._broken = True
             print("spool_logs: cannot write %s, dropping the rest of the log: %s" % (self._log.path, e),
                   file=sys.stderr)
+
+
+class LogPump:
+    """A ``LogPipe`` on a thread of its own, for a caller that has no select loop (the build's wrapper).
+
+    It stops at EOF (every writer has closed the pipe), or after ``finish`` once it has drained for
+    at most ``DRAIN_SECONDS``; it closes the pipe's read end and the log file when it stops.
+    """
+
+    def __init__(self, read_fd: int, log: LogFile, name: str = "log-pump") -> None:
+        self._pipe = LogPipe(read_fd, log)
+        self._name = name
+        self._deadline: Optional[float] = None
+        self._thread: Optional[threading.Thread] = None
+        self._wake_read = self._wake_write = -1
+
+    def start(self) -> None:
+        self._wake_read, self._wake_write = os.pipe()
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
+
+    def finish(self, drain_seconds: float = DRAIN_SECONDS) -> None:
+        """Lets the pump drain what is left for at most ``drain_seconds``, and waits until it has stopped."""
+        assert self._thread is not None
+        self._deadline = time.monotonic() + drain_seconds
+        try:
+            os.write(self._wake_write, b"x")
+        except OSError:
+            pass
+        self._thread.join()
+        os.close(self._wake_write)
+
+    def _run(self) -> None:
+        selector = selectors.DefaultSelector()
+        try:
+            selector.register(self._pipe.fd, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while True:
+                now = time.monotonic()
+                if self._deadline is not None and now >= self._deadline:
+                    break
+                self._pipe.tick(now)
+                ready = selector.select(self._timeout(now))
+                if any(key.fd == self._pipe.fd for key, _ in ready) and not self._pipe.read():
+                    break
+                if any(key.fd == self._wake_read for key, _ in ready):
+                    os.read(self._wake_read, 64)
+        finally:
+            selector.close()
+            os.close(self._wake_read)
+            self._pipe.close()
+
+    def _timeout(self, now: float) -> Optional[float]:
+        waits = [t - now for t in (self._pipe.due(), self._deadline) if t is not None]
+        return max(0.0, min(waits)) if waits else None
 
 
 def run_pumped(command: Sequence[str], out: str, max_bytes: int) -> int:

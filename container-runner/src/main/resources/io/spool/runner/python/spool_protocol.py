@@ -1,16 +1,38 @@
 """The worker's control channel: JSON Lines requests in, JSON Lines messages out.
 
-Requests arrive one per line on stdin and are parsed into the small typed records below; anything
-that is not a well-formed request raises ``ProtocolError`` with a one-line reason. Messages go out
-through ``Channel``, which owns the private control fd: every message is one line, written whole
-under a lock (so messages from different threads never interleave) and unbuffered.
+Requests arrive one per line on stdin (``LineBuffer`` cuts what is read into lines) and are parsed
+into the small typed records below; anything that is not a well-formed request raises
+``ProtocolError`` with a one-line reason. Messages go out through ``Channel``, which owns the
+private control fd: every message is one line, written whole under a lock and unbuffered.
+
+Requests:
+
+* ``run``: ``job``, ``attempt``, ``args``, ``kwargs``, ``env``, the absolute paths ``log``,
+  ``result`` and ``tmpdir``, the limits ``resultMaxBytes`` and ``logMaxBytes`` (0: none), and the
+  job's process: ``process`` is ``fresh`` (the default: a process of its own, forked ahead of the
+  request) or ``reused`` (a process that runs the jobs one after another, replaced after
+  ``maxJobsPerProcess`` jobs and when its resident set passes ``processMemoryBytes`` after a job;
+  0 for no limit). See spool_job.
+* ``kill``: ``job``, ``signal`` (default 9): signals the job's process group if the job runs.
+* ``ping`` (answered ``pong``), ``shutdown``.
+
+Messages: ``ready {pid, python}`` or ``fatal {error}`` first; ``started {job, pid}`` (the process
+that runs the job); ``done {job, exitCode, signal, resultKind, error, usage{cpuSeconds,
+maxRssBytes}, process{pid, jobs, replaced}}`` or ``error {job, error}`` (a refused request);
+``pong``.
+
+The run request also travels from the worker to the job's process, on a socket, as one line of its
+own encoding (``encode_run``/``decode_run``).
 """
 import json
 import os
-import select
 import signal
 import threading
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Union
+from typing import Any, Dict, List, NamedTuple, Optional, Union
+
+PROCESS_FRESH = "fresh"
+PROCESS_REUSED = "reused"
+PROCESS_MODES = (PROCESS_FRESH, PROCESS_REUSED)
 
 
 class ProtocolError(Exception):
@@ -32,6 +54,9 @@ class RunRequest(NamedTuple):
     tmpdir: str
     result_max_bytes: int = 0  # the largest result stored, 0 for no limit
     log_max_bytes: int = 0  # the log keeps its last this many bytes, 0 for no limit
+    process: str = PROCESS_FRESH  # fresh: a process per job; reused: one process for job after job
+    max_jobs_per_process: int = 0  # reused: the jobs a process runs before it is replaced, 0 for no limit
+    process_memory_bytes: int = 0  # reused: a larger resident set after a job replaces the process, 0 for no limit
 
 
 class KillRequest(NamedTuple):
@@ -104,8 +129,12 @@ def _run_request(obj: Dict[str, Any]) -> RunRequest:
         if not os.path.isabs(path):
             raise ProtocolError("run request for job '%s': '%s' must be an absolute path, got %r" % (job, name, path), job)
         paths[name] = path
+    process = _field(obj, "process", str, PROCESS_FRESH, job)
+    if process not in PROCESS_MODES:
+        raise ProtocolError("run request for job '%s': 'process' must be %s, got %s"
+                            % (job, " or ".join(json.dumps(m) for m in PROCESS_MODES), json.dumps(process)), job)
     limits = {}
-    for name in ("resultMaxBytes", "logMaxBytes"):
+    for name in ("resultMaxBytes", "logMaxBytes", "maxJobsPerProcess", "processMemoryBytes"):
         limit = _field(obj, name, int, 0, job)
         if limit < 0:
             raise ProtocolError("run request for job '%s': '%s' must be 0 (no limit) or more, got %d"
@@ -122,7 +151,20 @@ def _run_request(obj: Dict[str, Any]) -> RunRequest:
         tmpdir=paths["tmpdir"],
         result_max_bytes=limits["resultMaxBytes"],
         log_max_bytes=limits["logMaxBytes"],
+        process=process,
+        max_jobs_per_process=limits["maxJobsPerProcess"],
+        process_memory_bytes=limits["processMemoryBytes"],
     )
+
+
+def encode_run(request: RunRequest) -> bytes:
+    """A parsed run request as one line (with its newline), for the job's process."""
+    return (json.dumps(request._asdict(), separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def decode_run(line: bytes) -> RunRequest:
+    """The run request that ``encode_run`` made into ``line``."""
+    return RunRequest(**json.loads(line))
 
 
 def _kill_request(obj: Dict[str, Any]) -> KillRequest:
@@ -136,33 +178,26 @@ def _kill_request(obj: Dict[str, Any]) -> KillRequest:
 _VALID_SIGNALS = frozenset(int(s) for s in signal.Signals)
 
 
-def read_lines(fd: int, wakeup_fd: int) -> Iterator[bytes]:
-    """The lines that arrive on ``fd`` (each with its newline; a last one without) until EOF.
+class LineBuffer:
+    """Cuts bytes, however they arrive, into lines (each with its newline)."""
 
-    It waits in select() on ``fd`` and on ``wakeup_fd``, the signal wakeup fd: a signal that
-    arrives just before a wait still wakes it, so the signal's Python handler always runs (a
-    blocking read would sleep through a signal that came before it started).
-    """
-    pending = b""
-    while True:
-        newline = pending.find(b"\n")
-        if newline >= 0:
-            line, pending = pending[:newline + 1], pending[newline + 1:]
-            yield line
-            continue
-        ready, _, _ = select.select([fd, wakeup_fd], [], [])
-        if wakeup_fd in ready:
-            try:
-                os.read(wakeup_fd, 512)
-            except BlockingIOError:
-                pass
-        if fd in ready:
-            data = os.read(fd, 65536)
-            if not data:
-                if pending:
-                    yield pending
-                return
-            pending += data
+    def __init__(self) -> None:
+        self._chunks: List[bytes] = []  # what came after the last newline, joined only when a newline comes
+
+    def feed(self, data: bytes) -> List[bytes]:
+        """The lines that ``data`` completes, in order."""
+        self._chunks.append(data)
+        if b"\n" not in data:
+            return []
+        *lines, rest = b"".join(self._chunks).split(b"\n")
+        self._chunks = [rest] if rest else []
+        return [line + b"\n" for line in lines]
+
+    def rest(self) -> bytes:
+        """What came after the last newline (a last line without one, at EOF); the buffer is emptied."""
+        rest = b"".join(self._chunks)
+        self._chunks = []
+        return rest
 
 
 class Channel:

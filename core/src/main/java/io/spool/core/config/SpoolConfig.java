@@ -89,6 +89,21 @@ public final class SpoolConfig {
   public static final String FUNCTION_RETRY_COUNT = "spool.function.retry-count";
   public static final int FUNCTION_RETRY_COUNT_DEFAULT = 0;
 
+  /** How a new function's jobs get their Python process: {@code fresh} (one per job) or {@code reused}. */
+  public static final String FUNCTION_JOB_PROCESS = "spool.function.job-process";
+  public static final String FUNCTION_JOB_PROCESS_DEFAULT = "fresh";
+
+  /** A new function's most jobs per reused process before it is replaced; 0 for no limit. */
+  public static final String FUNCTION_MAX_JOBS_PER_PROCESS = "spool.function.max-jobs-per-process";
+  public static final int FUNCTION_MAX_JOBS_PER_PROCESS_DEFAULT = 0;
+
+  /**
+   * Share of a function's memory above which a reused job process, its resident memory measured after a job, is
+   * replaced before the next job.
+   */
+  public static final String JOB_PROCESS_MEMORY_SHARE = "spool.job-process.memory-share";
+  public static final float JOB_PROCESS_MEMORY_SHARE_DEFAULT = 0.8f;
+
   /** Memory in MiB added to a function's memory for the runner of each executor container. */
   public static final String EXECUTOR_MEMORY_OVERHEAD_MB = "spool.executor.memory-overhead-mb";
   public static final int EXECUTOR_MEMORY_OVERHEAD_MB_DEFAULT = 384;

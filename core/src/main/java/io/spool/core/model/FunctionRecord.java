@@ -24,6 +24,10 @@ public final class FunctionRecord {
   private int maximumConcurrency;
   private int timeout;
   private int retryCount;
+  /** How its jobs get their Python process: {@code fresh} or {@code reused}; absent in older records (fresh). */
+  private String jobProcess;
+  /** With {@code reused}: the most jobs one process runs before it is replaced; 0 for no limit. */
+  private int maxJobsPerProcess;
   /** The YARN queue of its master and executors; absent in records older than the attribute (the configured one). */
   private String queue;
   /** The YARN application priority of its master. */
@@ -82,6 +86,12 @@ public final class FunctionRecord {
 
   public int retryCount() { return retryCount; }
   public FunctionRecord retryCount(int retryCount) { this.retryCount = retryCount; return this; }
+
+  public JobProcess jobProcess() { return jobProcess == null ? JobProcess.FRESH : JobProcess.parse(jobProcess); }
+  public FunctionRecord jobProcess(JobProcess mode) { this.jobProcess = mode.wire(); return this; }
+
+  public int maxJobsPerProcess() { return maxJobsPerProcess; }
+  public FunctionRecord maxJobsPerProcess(int n) { this.maxJobsPerProcess = n; return this; }
 
   public String queue() { return queue; }
   public FunctionRecord queue(String queue) { this.queue = queue; return this; }
