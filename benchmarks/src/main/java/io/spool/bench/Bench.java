@@ -43,14 +43,17 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--map-jobs", defaultValue = "100000", description = "jobs mapped in the submission workload "
       + "(default ${DEFAULT-VALUE})")
   int mapJobs;
+  @Option(names = "--scale-jobs", defaultValue = "100000", description = "jobs of a trivial function in the scale "
+      + "workload (default ${DEFAULT-VALUE})")
+  int scaleJobs;
   @Option(names = "--repetitions", defaultValue = "3", description = "measurements of each workload "
       + "(default ${DEFAULT-VALUE})")
   int repetitions;
-  @Option(names = "--workloads", split = ",", description = "which of throughput, latency, cold, submission, build, "
-      + "rest, python (default all)")
+  @Option(names = "--workloads", split = ",", description = "which of throughput, latency, scale, cold, submission, "
+      + "build, rest, python (default all)")
   List<String> workloads;
   @Option(names = "--small", description = "tiny sizes for CI: 20 jobs, 10 latency jobs, 1000 map jobs, "
-      + "1 repetition, no Hadoop Streaming")
+      + "1000 scale jobs, 1 repetition, no Hadoop Streaming")
   boolean small;
   @Option(names = "--skip-streaming", description = "leave Hadoop Streaming (a second, MapReduce-capable YARN in "
       + "this JVM) out of the throughput workload")
@@ -78,14 +81,14 @@ public final class Bench implements Callable<Integer> {
           chosen.add(Workload.valueOf(w.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new CommandLine.ParameterException(spec.commandLine(), "unknown workload '" + w
-              + "': choose from throughput, latency, cold, submission, build, rest, python");
+              + "': choose from throughput, latency, scale, cold, submission, build, rest, python");
         }
       }
     }
     String home = System.getProperty(HOME_PROPERTY);
     Path dir = (home != null && !out.isAbsolute() ? Paths.get(home).resolve(out) : out.toAbsolutePath()).normalize();
-    return small ? new BenchOptions(20, 10, 1000, 1, chosen, false, dir)
-        : new BenchOptions(jobs, latencyJobs, mapJobs, repetitions, chosen, !skipStreaming, dir);
+    return small ? new BenchOptions(20, 10, 1000, 1000, 1, chosen, false, dir)
+        : new BenchOptions(jobs, latencyJobs, mapJobs, scaleJobs, repetitions, chosen, !skipStreaming, dir);
   }
 
   @Override
@@ -114,6 +117,7 @@ public final class Bench implements Callable<Integer> {
             rows.addAll(switch (w) {
               case THROUGHPUT -> ThroughputWorkload.run(ctx);
               case LATENCY -> LatencyWorkload.run(ctx);
+              case SCALE -> ScaleWorkload.run(ctx);
               case COLD -> ColdStartWorkload.run(ctx);
               case SUBMISSION -> SubmissionWorkload.run(ctx);
               case BUILD -> BuildWorkload.run(ctx);

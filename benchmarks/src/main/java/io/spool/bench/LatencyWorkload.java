@@ -2,6 +2,7 @@ package io.spool.bench;
 
 import io.spool.client.Function;
 import io.spool.client.Job;
+import io.spool.core.model.JobProcess;
 import io.spool.core.model.JobStatus;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -17,7 +18,15 @@ final class LatencyWorkload {
   private LatencyWorkload() {}
 
   static List<Measurement> run(BenchContext ctx) throws Exception {
-    Function f = ctx.track(ctx.burnFunction(1).build().save());
+    List<Measurement> rows = new ArrayList<>();
+    for (JobProcess mode : List.of(JobProcess.REUSED, JobProcess.FRESH)) {
+      rows.addAll(run(ctx, mode));
+    }
+    return rows;
+  }
+
+  private static List<Measurement> run(BenchContext ctx, JobProcess mode) throws Exception {
+    Function f = ctx.track(ctx.burnFunction(1).jobProcess(mode).build().save());
     for (int i = 0; i < 3; i++) {
       once(f, i);
     }
@@ -40,10 +49,10 @@ final class LatencyWorkload {
       p99.add(Measurement.percentile(samples, 99));
       phases.forEach((phase, ms) -> phaseMedians.computeIfAbsent(phase, k -> new ArrayList<>())
           .add(Measurement.percentile(ms, 50)));
-      ctx.progress("  latency %d/%d: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms", r + 1, ctx.options.repetitions(),
-          p50.get(r), p90.get(r), p99.get(r));
+      ctx.progress("  latency %d/%d, job process %s: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms", r + 1,
+          ctx.options.repetitions(), mode.wire(), p50.get(r), p90.get(r), p99.get(r));
     }
-    String jobs = ctx.options.latencyJobs() + " sequential jobs";
+    String jobs = ctx.options.latencyJobs() + " sequential jobs, job process " + mode.wire();
     List<Measurement> rows = new ArrayList<>(List.of(
         Measurement.alone("latency", "warm job p50 (" + jobs + ")", "ms", p50, Map.of("samplesMs", all)),
         Measurement.alone("latency", "warm job p90", "ms", p90, Map.of()),

@@ -3,6 +3,7 @@ package io.spool.bench;
 import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.JobResult;
+import io.spool.core.model.JobProcess;
 import io.spool.core.model.JobStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,46 +52,130 @@ final class ThroughputWorkload {
     int n = ctx.options.jobs();
     Path poolScript = ctx.workDir.resolve("pool.py");
     Files.writeString(poolScript, POOL_SOURCE, StandardCharsets.UTF_8);
-    Function f = ctx.track(ctx.burnFunction(CONCURRENCY).build().save());
-    runSpool(ctx, f, CONCURRENCY * 2);
-    List<Double> spool = new ArrayList<>();
-    List<Double> pool = new ArrayList<>();
-    List<Double> spoolCpu = new ArrayList<>();
-    List<Double> poolCpu = new ArrayList<>();
-    Map<ProcessCpu.Role, List<Double>> spoolCpuByRole = new EnumMap<>(ProcessCpu.Role.class);
+    List<Double> forks = new ArrayList<>();
+    Map<JobProcess, Function> functions = new EnumMap<>(JobProcess.class);
+    for (JobProcess mode : List.of(JobProcess.REUSED, JobProcess.FRESH)) {
+      Function f = ctx.track(ctx.burnFunction(CONCURRENCY).jobProcess(mode).build().save());
+      runSpool(ctx, f, CONCURRENCY * 2);
+      functions.put(mode, f);
+    }
+    Map<JobProcess, Runs> spool = new EnumMap<>(JobProcess.class);
+    Runs pool = new Runs();
     for (int r = 0; r < ctx.options.repetitions(); r++) {
-      Run s = runSpool(ctx, f, n);
-      Run p = runPool(ctx, poolScript, n);
-      spool.add(s.seconds());
-      pool.add(p.seconds());
-      if (s.cpu() != null && p.cpu() != null) {
-        spoolCpu.add(msPerCall(s.cpu().values().stream().mapToDouble(Double::doubleValue).sum(), n));
-        poolCpu.add(msPerCall(p.cpu().values().stream().mapToDouble(Double::doubleValue).sum(), n));
-        s.cpu().forEach((role, seconds) -> spoolCpuByRole.computeIfAbsent(role, k -> new ArrayList<>())
-            .add(msPerCall(seconds, n)));
+      forks.add(forkMillis(ctx));
+      for (JobProcess mode : functions.keySet()) {
+        spool.computeIfAbsent(mode, m -> new Runs()).add(runSpool(ctx, functions.get(mode), n), n);
       }
-      ctx.progress("  throughput %d/%d: Spool %.2f s, multiprocessing.Pool(2) %.2f s", r + 1,
-          ctx.options.repetitions(), s.seconds(), p.seconds());
+      pool.add(runPool(ctx, poolScript, n), n);
+      ctx.progress("  throughput %d/%d: Spool reused %.2f s, fresh %.2f s, multiprocessing.Pool(2) %.2f s; "
+          + "a fork of %s costs %.2f ms of CPU", r + 1, ctx.options.repetitions(),
+          last(spool.get(JobProcess.REUSED).seconds), last(spool.get(JobProcess.FRESH).seconds), last(pool.seconds),
+          ctx.python, last(forks));
     }
-    String metric = n + " calls of 5 ms, submit → all results read";
     List<Measurement> rows = new ArrayList<>();
-    rows.add(new Measurement("throughput", metric, "s", spool, "multiprocessing.Pool(2)", pool, Map.of()));
-    if (spoolCpu.size() == ctx.options.repetitions()) {
-      rows.add(new Measurement("throughput", "CPU per call, all processes", "ms", spoolCpu,
-          "multiprocessing.Pool(2)", poolCpu, Map.of()));
-      spoolCpuByRole.forEach((role, ms) -> {
-        if (ms.size() == ctx.options.repetitions() && ms.stream().anyMatch(v -> v > 0)) {
-          rows.add(Measurement.alone("throughput", "  of which " + role.label, "ms", ms, Map.of()));
+    for (JobProcess mode : functions.keySet()) {
+      Runs runs = spool.get(mode);
+      String process = " (job process " + mode.wire() + ")";
+      rows.add(new Measurement("throughput", n + " calls of 5 ms, submit → all results read" + process, "s",
+          runs.seconds, "multiprocessing.Pool(2)", pool.seconds, Map.of()));
+      if (runs.hasCpu(ctx) && pool.hasCpu(ctx)) {
+        rows.add(new Measurement("throughput", "CPU per call, all processes" + process, "ms", runs.cpuMs,
+            "multiprocessing.Pool(2)", pool.cpuMs, Map.of()));
+        runs.byRole.forEach((role, ms) -> {
+          if (ms.size() == ctx.options.repetitions() && ms.stream().anyMatch(v -> v > 0)) {
+            rows.add(Measurement.alone("throughput", "  of which " + role.label, "ms", ms, Map.of()));
+          }
+        });
+        if (mode == JobProcess.FRESH) {
+          List<Double> over = new ArrayList<>();
+          for (int r = 0; r < runs.cpuMs.size(); r++) {
+            over.add(runs.cpuMs.get(r) - pool.cpuMs.get(r) - forks.get(r));
+          }
+          rows.add(Measurement.alone("throughput", "  beyond the pool's CPU and one fork per call", "ms", over,
+              Map.of()));
         }
-      });
-    } else {
-      ctx.progress("  throughput: no CPU figures (this system's /proc cannot be read)");
+      }
+      if (runs.counters.size() == ctx.options.repetitions()) {
+        rows.add(Measurement.alone("throughput", "  HDFS files created per job", "files", column(runs.counters, 0),
+            Map.of()));
+        rows.add(Measurement.alone("throughput", "  NameNode file operations per job", "calls", column(runs.counters, 1),
+            Map.of()));
+        rows.add(Measurement.alone("throughput", "  ZooKeeper writes per job (a multi-op counts once)", "writes",
+            column(runs.counters, 2), Map.of()));
+      }
     }
+    rows.add(Measurement.alone("host", "bare fork + exit + wait of the worker's Python, CPU per fork", "ms", forks,
+        Map.of()));
     return rows;
   }
 
-  /** One timed run: wall-clock seconds, and CPU seconds by role (null where it could not be measured). */
-  private record Run(double seconds, Map<ProcessCpu.Role, Double> cpu) {}
+  /** The repetitions of one side: seconds, CPU per call, CPU per call by role, cluster counters per job. */
+  private static final class Runs {
+    final List<Double> seconds = new ArrayList<>();
+    final List<Double> cpuMs = new ArrayList<>();
+    final Map<ProcessCpu.Role, List<Double>> byRole = new EnumMap<>(ProcessCpu.Role.class);
+    final List<double[]> counters = new ArrayList<>();
+
+    void add(Run run, int n) {
+      seconds.add(run.seconds());
+      if (run.cpu() != null) {
+        cpuMs.add(msPerCall(run.cpu().values().stream().mapToDouble(Double::doubleValue).sum(), n));
+        run.cpu().forEach((role, s) -> byRole.computeIfAbsent(role, k -> new ArrayList<>()).add(msPerCall(s, n)));
+      }
+      if (run.perJob() != null) {
+        counters.add(run.perJob());
+      }
+    }
+
+    boolean hasCpu(BenchContext ctx) {
+      if (cpuMs.size() != ctx.options.repetitions()) {
+        ctx.progress("  throughput: no CPU figures (this system's /proc cannot be read)");
+        return false;
+      }
+      return true;
+    }
+  }
+
+  private static double last(List<Double> values) {
+    return values.get(values.size() - 1);
+  }
+
+  private static List<Double> column(List<double[]> rows, int i) {
+    return rows.stream().map(r -> r[i]).toList();
+  }
+
+  private static final String FORK_SOURCE = """
+      import os
+      import resource
+      import sys
+
+      n = int(sys.argv[1])
+      before = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+      for _ in range(n):
+          pid = os.fork()
+          if pid == 0:
+              os._exit(0)
+          os.waitpid(pid, 0)
+      after = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+      used = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+      print("%f" % (used * 1000 / n))
+      """;
+
+  /** CPU milliseconds of one bare fork, exit and wait of the worker's Python on this host, measured now. */
+  private static double forkMillis(BenchContext ctx) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(ctx.python, "-c", FORK_SOURCE, "500").redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (!process.waitFor(1, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      throw new IllegalStateException("measuring the cost of a fork of " + ctx.python + " failed: " + out);
+    }
+    return Double.parseDouble(out);
+  }
+
+  /**
+   * One timed run: wall-clock seconds, CPU seconds by role, and HDFS files created, NameNode calls and ZooKeeper
+   * writes per job (each null where it could not be measured).
+   */
+  record Run(double seconds, Map<ProcessCpu.Role, Double> cpu, double[] perJob) {}
 
   private static double msPerCall(double cpuSeconds, int calls) {
     return cpuSeconds * 1000 / calls;
@@ -134,14 +219,15 @@ final class ThroughputWorkload {
   }
 
   /**
-   * Maps {@code n} calls, waits for each, reads every result; returns the time it took and the CPU the machine's
-   * processes of the benchmark spent meanwhile. Deletes the jobs.
+   * Maps {@code n} calls, waits for each, reads every result; returns the time it took, the CPU the machine's
+   * processes of the benchmark spent meanwhile and what the cluster did per job. Deletes the jobs.
    */
-  private static Run runSpool(BenchContext ctx, Function f, int n) throws Exception {
+  static Run runSpool(BenchContext ctx, Function f, int n) throws Exception {
     List<List<Object>> args = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       args.add(List.of(i));
     }
+    Optional<ClusterCounters> countersBefore = ClusterCounters.take(ctx.conf);
     Optional<ProcessCpu> cpuBefore = ProcessCpu.take();
     long start = System.nanoTime();
     List<Job> jobs = f.map(args);
@@ -158,11 +244,14 @@ final class ThroughputWorkload {
     double seconds = BenchContext.seconds(start);
     Map<ProcessCpu.Role, Double> cpu = cpuBefore.flatMap(before -> ProcessCpu.take().map(after ->
         after.secondsSince(before))).orElse(null);
+    Optional<ClusterCounters> countersAfter = ClusterCounters.take(ctx.conf);
+    double[] perJob = countersBefore.isPresent() && countersAfter.isPresent()
+        ? countersAfter.get().perJobSince(countersBefore.get(), n) : null;
     f.deleteJobs(jobs, true);
     if (failed > 0 || read != n) {
       throw new IllegalStateException(failed + " of " + n + " throughput jobs failed; " + read + " results read");
     }
-    return new Run(seconds, cpu);
+    return new Run(seconds, cpu, perJob);
   }
 
   /**
@@ -188,6 +277,6 @@ final class ThroughputWorkload {
     Double cpu = Files.readAllLines(ctx.workDir.resolve("pool.log")).stream()
         .filter(line -> line.startsWith("cpu-seconds "))
         .map(line -> Double.valueOf(line.substring("cpu-seconds ".length()))).findFirst().orElse(null);
-    return new Run(seconds, cpu == null ? null : Map.of(ProcessCpu.Role.PYTHON, cpu));
+    return new Run(seconds, cpu == null ? null : Map.of(ProcessCpu.Role.PYTHON, cpu), null);
   }
 }

@@ -22,8 +22,8 @@ import picocli.CommandLine;
 /** The benchmark's small mode runs end to end and reports every workload; it asserts no timings. */
 class BenchSmallTest {
 
-  private static final Set<String> WORKLOADS = Set.of("throughput", "latency", "cold", "submission", "build", "rest",
-      "python");
+  private static final Set<String> WORKLOADS = Set.of("throughput", "latency", "scale", "host", "cold", "submission",
+      "build", "rest", "python");
 
   @Test
   @Timeout(300)
@@ -46,7 +46,10 @@ class BenchSmallTest {
       assertTrue(m.get("spool").size() >= 1, m.toString());
     }
     assertEquals(WORKLOADS, reported);
-    for (String explained : List.of("CPU per call, all processes", "of which Python workers and jobs",
+    for (String explained : List.of("CPU per call, all processes (job process reused)",
+        "CPU per call, all processes (job process fresh)", "of which Python workers and jobs",
+        "HDFS files created per job", "ZooKeeper writes per job (a multi-op counts once)",
+        "beyond the pool's CPU and one fork per call", "jobs per second",
         "submit → RUNNING, p50", "RUNNING → ended, p50", "reading the result, p50")) {
       assertTrue(metrics.contains(explained), explained + " in " + metrics);
     }

@@ -139,7 +139,7 @@ public final class ExecutorMain {
     try (stores; OutcomeReporter reporter = new OutcomeReporter(master, stores, failure -> {
       execution.abort("its outcomes cannot be stored or reported: " + failure.getMessage());
       held.end(new HeldJobs.End(failure.getMessage(), failure));
-    })) {
+    }, held::busy)) {
       master.listen(new MasterChannel.Listener() {
         @Override
         public void jobs(List<JsonNode> jobs) {

@@ -9,7 +9,8 @@ import java.util.Optional;
  * executor asks for the job it will run next and, when its jobs are short, a few more, so that the next job is at
  * hand when one ends rather than a round trip to the master away: as many as take {@value #AHEAD_MILLIS} ms at the
  * recent pace (a moving average of the jobs' times), at most {@code maxAhead}, none while jobs take
- * {@value #SLOW_MILLIS} ms or more (a job held here waits while another executor might run it).
+ * {@value #SLOW_MILLIS} ms or more (a job held here waits while another executor might run it). It asks again once
+ * half of those ahead have been taken, for all it lacks: the master hands them out, and writes them RUNNING, together.
  */
 final class HeldJobs {
 
@@ -70,6 +71,11 @@ final class HeldJobs {
     averageMillis = averageMillis < 0 ? millis : WEIGHT * millis + (1 - WEIGHT) * averageMillis;
   }
 
+  /** Whether a job runs or waits here. */
+  synchronized boolean busy() {
+    return running || !waiting.isEmpty();
+  }
+
   /** Why no more jobs come, once that is known. */
   synchronized End ending() {
     return end;
@@ -80,8 +86,10 @@ final class HeldJobs {
     if (end != null) {
       return 0;
     }
-    int wanted = 1 + ahead() - waiting.size() - (running ? 1 : 0) - requested;
-    if (wanted <= 0) {
+    int ahead = ahead();
+    int held = waiting.size() + (running ? 1 : 0) + requested;
+    int wanted = 1 + ahead - held;
+    if (wanted <= 0 || held > 0 && wanted < Math.max(1, ahead / 2)) {
       return 0;
     }
     requested += wanted;

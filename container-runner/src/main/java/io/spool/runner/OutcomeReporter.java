@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends jobs' outcomes to the master on a thread of its own, so that the next job starts while the last one is
- * reported: the outcomes that end while a message is on its way go together in the next one. Before it sends
+ * reported: the outcomes that end while a message is on its way go together in the next one, and while the executor
+ * has more jobs to run an outcome waits up to {@value #BATCH_MILLIS} ms for others to go with it (the master then
+ * writes them in one ZooKeeper operation, and their storage is flushed once). The outcome of an executor's last job
+ * goes at once. Before it sends
  * them, it makes what their jobs stored readable and durable ({@code stored}), so that no job is reported whose
  * result a reader could not find, or a crash could lose.
  */
@@ -22,19 +25,27 @@ final class OutcomeReporter implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutcomeReporter.class);
   private static final Object FLUSH = new Object();
+  static final long BATCH_MILLIS = 20;
+  private static final int BATCH_MAX = 256;
 
   private final MasterChannel master;
   private final java.io.Flushable stored;
   private final java.util.function.Consumer<IOException> onFailure;
+  private final java.util.function.BooleanSupplier busy;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean failed;
 
-  /** @param onFailure told, once, that outcomes could not be made durable or sent: the executor cannot go on */
-  OutcomeReporter(MasterChannel master, java.io.Flushable stored, java.util.function.Consumer<IOException> onFailure) {
+  /**
+   * @param onFailure told, once, that outcomes could not be made durable or sent: the executor cannot go on
+   * @param busy whether the executor has jobs to run still (their outcomes may join the ones waiting)
+   */
+  OutcomeReporter(MasterChannel master, java.io.Flushable stored, java.util.function.Consumer<IOException> onFailure,
+      java.util.function.BooleanSupplier busy) {
     this.master = master;
     this.stored = stored;
     this.onFailure = onFailure;
+    this.busy = busy;
     this.thread = new Thread(this::loop, "outcome-reporter");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -50,7 +61,17 @@ final class OutcomeReporter implements Closeable {
     try {
       while (true) {
         batch.add(queue.take());
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
         queue.drainTo(batch);
+        while (batch.size() < BATCH_MAX && batch.get(batch.size() - 1) != FLUSH && busy.getAsBoolean()) {
+          long left = until - System.nanoTime();
+          Object next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+          if (next == null) {
+            break;
+          }
+          batch.add(next);
+          queue.drainTo(batch, BATCH_MAX - batch.size());
+        }
         ObjectNode done = Messages.of(Messages.DONE);
         ArrayNode outcomes = done.putArray("outcomes");
         boolean flush = false;

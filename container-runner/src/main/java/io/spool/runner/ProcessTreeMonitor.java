@@ -9,6 +9,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -17,14 +20,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Measures a job's process tree from Linux's {@code /proc}: every process whose session is the job's (the job's child
- * is a session leader, so whatever it spawns counts too), sampled on a daemon thread. Memory is the resident set of
+ * is a session leader, so whatever it spawns counts too), sampled on a daemon thread that all monitors share. Memory is the resident set of
  * the tree; CPU is user plus system time, kept per process at the highest value seen so that processes that have
  * exited still count.
  */
 final class ProcessTreeMonitor {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessTreeMonitor.class);
-  private static final long STOP_WAIT_MS = 5_000;
+  /** The one thread that samples every monitored tree of this process, in turn (a thread per job would cost more). */
+  private static final ScheduledExecutorService SAMPLERS = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "process-tree-monitor");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   /** One look at the tree: its resident memory, its CPU time so far, and how many processes it has now. */
   record Sample(long memoryBytes, double cpuSeconds, int processes) {}
@@ -60,7 +68,7 @@ final class ProcessTreeMonitor {
   private long firstNanos;
   private long lastNanos;
   private double memoryByteNanos;
-  private Thread sampler;
+  private ScheduledFuture<?> sampler;
   private Statistics stopped;
 
   /**
@@ -87,8 +95,8 @@ final class ProcessTreeMonitor {
   }
 
   /**
-   * Samples every {@code period}, the first one a period from now, on a daemon thread until {@link #stop()}, handing
-   * each sample to {@code listener} (on that thread: it must not block). A job shorter than a period is never
+   * Samples every {@code period}, the first one a period from now, on the one sampling thread of this process until
+   * {@link #stop()}, handing each sample to {@code listener} (on that thread: it must not block). A job shorter than a period is never
    * sampled: reading every process's {@code /proc} entry would cost more than such a job, and what it used comes from
    * its worker, which waited for it.
    */
@@ -100,33 +108,15 @@ final class ProcessTreeMonitor {
     if (periodNanos <= 0) {
       throw new IllegalArgumentException("the sampling period must be positive, not " + period);
     }
-    sampler = new Thread(() -> sampleEvery(periodNanos, listener), "monitor-" + session);
-    sampler.setDaemon(true);
-    sampler.start();
-    return this;
-  }
-
-  private void sampleEvery(long periodNanos, Consumer<Sample> listener) {
-    long next = nanoClock.getAsLong();
-    while (true) {
-      next += periodNanos;
-      long wait = next - nanoClock.getAsLong();
-      if (wait < 0) { // fell behind (a slow /proc): keep the period between samples, never a burst of catch-ups
-        next -= wait;
-        wait = 0;
-      }
-      try {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      } catch (InterruptedException e) {
-        return; // stop() asked: the thread ends here
-      }
+    sampler = SAMPLERS.scheduleWithFixedDelay(() -> {
       Sample sample = sample();
       try {
         listener.accept(sample);
       } catch (RuntimeException e) {
         LOG.warn("the listener of the monitor of session {} failed", session, e);
       }
-    }
+    }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    return this;
   }
 
   /** Takes one sample of the tree and adds it to the statistics. */
@@ -188,16 +178,15 @@ final class ProcessTreeMonitor {
    * and returns the statistics; later calls return the same.
    */
   Statistics stop() throws InterruptedException {
-    Thread thread;
+    ScheduledFuture<?> sampling;
     synchronized (this) {
       if (stopped != null) {
         return stopped;
       }
-      thread = sampler;
+      sampling = sampler;
     }
-    if (thread != null) {
-      thread.interrupt();
-      thread.join(STOP_WAIT_MS);
+    if (sampling != null) {
+      sampling.cancel(false); // a sample under way holds this monitor's lock: the block below waits for it
     }
     synchronized (this) {
       if (stopped == null) {

@@ -32,6 +32,15 @@ class HeldJobsTest {
     assertEquals(0, held.ask(), "asked for already");
     held.add(List.of(job("abcdefghij-2"), job("abcdefghij-3")));
     assertEquals(0, held.ask(), "15 of them are still to come");
+    held.add(java.util.stream.IntStream.rangeClosed(4, 18).mapToObj(i -> job("abcdefghij-" + i)).toList());
+    for (int i = 0; i < 7; i++) {
+      held.take();
+      held.finished(5);
+      assertEquals(0, held.ask(), "fewer than half of those ahead taken: " + (i + 1));
+    }
+    held.take();
+    held.finished(5);
+    assertEquals(8, held.ask(), "half of them taken: all that it lacks, together");
   }
 
   @Test
