@@ -200,8 +200,8 @@ final class Scheduler {
   /**
    * Hands up to {@code max} queued jobs to {@code executor}: reads them, writes them RUNNING together and returns
    * them in the order the executor should run them. Empty if nothing can be handed out now (no job queued, the
-   * function not READY, paused, or the executor would be one more running than permitted). Jobs that have ended or
-   * were removed meanwhile are skipped.
+   * function not READY, paused, or more executors would run jobs than permitted). Jobs that have ended or were
+   * removed meanwhile are skipped.
    */
   List<Assignment> dispatch(String executor, int max) throws InterruptedException {
     List<Queued> taken = new ArrayList<>();
@@ -212,7 +212,10 @@ final class Scheduler {
       }
       Executor e = executors.computeIfAbsent(executor, x -> new Executor());
       first = e.jobs.isEmpty();
-      if (first && busyExecutors() + starting >= permitted.getAsInt()) {
+      int running = busyExecutors() + starting;
+      // an idle executor starts only below the limit; a running one gets more only while no more run than it
+      // allows (it drains when the limit has fallen, e.g. another function of the owner took its share)
+      if (first ? running >= permitted.getAsInt() : running > permitted.getAsInt()) {
         return List.of();
       }
       while (taken.size() < max && !queue.isEmpty()) {
