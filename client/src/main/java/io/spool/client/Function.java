@@ -584,17 +584,20 @@ public final class Function {
     for (Job job : jobs) {
       JobStatus status = job.refresh().status();
       if (status != JobStatus.RUNNING && status != JobStatus.CANCEL && status != JobStatus.CANCELING) {
-        job.delete(false);
+        job.deleteRecord();
         deleted.add(job.id());
       }
     }
-    if (deleteResults && !deleted.isEmpty()) {
+    if (!deleted.isEmpty()) {
       try {
-        spool.results().delete(record.owner(), deleted);
-        spool.results().compact(record.owner(), record.id());
+        spool.logs().delete(record.owner(), deleted);
+        if (deleteResults) {
+          spool.results().delete(record.owner(), deleted);
+          spool.results().compact(record.owner(), record.id());
+        }
       } catch (IOException e) {
         throw new UncheckedIOException(deleted.size() + " jobs of function " + record.id()
-            + " are deleted but their results could not be: " + e.getMessage(), e);
+            + " are deleted but their files could not be: " + e.getMessage(), e);
       }
     }
     return deleted.size();

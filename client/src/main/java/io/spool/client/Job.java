@@ -213,17 +213,7 @@ public final class Job {
    * @throws IllegalStateException if it is running
    */
   public void delete(boolean deleteResult) {
-    while (true) {
-      Versioned<JobRecord> read = read();
-      JobStatus status = read.value().status();
-      if (status == JobStatus.RUNNING || status == JobStatus.CANCEL || status == JobStatus.CANCELING) {
-        throw new IllegalStateException("job " + id + " is " + status + ": cancel it or wait for it to end before "
-            + "deleting it");
-      }
-      if (spool.store().deleteJob(id, read.version(), status)) {
-        break;
-      }
-    }
+    deleteRecord();
     try {
       String owner = owner();
       spool.logs().delete(owner, id);
@@ -232,6 +222,21 @@ public final class Job {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("job " + id + " is deleted but its files could not be: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes the job's record, not its files; refused while it runs. */
+  void deleteRecord() {
+    while (true) {
+      Versioned<JobRecord> read = read();
+      JobStatus status = read.value().status();
+      if (status == JobStatus.RUNNING || status == JobStatus.CANCEL || status == JobStatus.CANCELING) {
+        throw new IllegalStateException("job " + id + " is " + status + ": cancel it or wait for it to end before "
+            + "deleting it");
+      }
+      if (spool.store().deleteJob(id, read.version(), status)) {
+        return;
+      }
     }
   }
 

@@ -86,6 +86,25 @@ final class HdfsLogStore implements LogStore {
   }
 
   @Override
+  public void delete(String owner, java.util.Collection<String> jobIds) throws IOException {
+    java.util.Map<String, java.util.Set<String>> live = new java.util.HashMap<>();
+    for (String jobId : jobIds) {
+      String fid = JobId.functionId(jobId);
+      java.util.Set<String> present = live.get(fid);
+      if (present == null) {
+        present = new java.util.HashSet<>();
+        for (org.apache.hadoop.fs.FileStatus entry : blobs.listBlobs(dir(owner, fid))) {
+          present.add(entry.getPath().getName());
+        }
+        live.put(fid, present);
+      }
+      if (present.contains(jobId)) {
+        delete(owner, jobId);
+      }
+    }
+  }
+
+  @Override
   public void deleteFunction(String owner, String functionId) throws IOException {
     blobs.delete(dir(owner, functionId), true);
     reader.forgetUnder(dir(owner, functionId));

@@ -48,6 +48,9 @@ public interface LogStore {
   /** Deletes every attempt's log of the job. */
   void delete(String owner, String jobId) throws IOException;
 
+  /** Deletes every attempt's log of these jobs (with a few calls to the file system, not one per job). */
+  void delete(String owner, java.util.Collection<String> jobIds) throws IOException;
+
   /** Deletes every log of a function's jobs. */
   void deleteFunction(String owner, String functionId) throws IOException;
 }

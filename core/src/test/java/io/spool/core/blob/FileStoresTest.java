@@ -136,4 +136,15 @@ class FileStoresTest {
     assertTrue(logs.get("alice", FA + "-2", 1, null).isEmpty());
     assertTrue(logs.get("alice", FB + "-1", 1, null).isPresent(), "another function's log stays");
   }
+
+  @Test
+  void theLogsOfManyJobsAreDeletedTogetherAndAJobWithoutALogIsNoError() throws Exception {
+    logs.put("alice", FA + "-1", 1, local("l1", "one\n"), false);
+    logs.put("alice", FA + "-2", 1, local("l2", "two\n"), false);
+    logs.put("alice", FB + "-1", 1, local("l3", "b\n"), false);
+    logs.delete("alice", List.of(FA + "-1", FB + "-1", FA + "-9", "cccccccccc-1"));
+    assertTrue(logs.get("alice", FA + "-1", 1, null).isEmpty());
+    assertTrue(logs.get("alice", FB + "-1", 1, null).isEmpty());
+    assertTrue(logs.get("alice", FA + "-2", 1, null).isPresent(), "a job not named keeps its log");
+  }
 }
