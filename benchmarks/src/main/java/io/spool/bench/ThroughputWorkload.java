@@ -53,13 +53,13 @@ final class ThroughputWorkload {
     Path poolScript = ctx.workDir.resolve("pool.py");
     Files.writeString(poolScript, POOL_SOURCE, StandardCharsets.UTF_8);
     List<Double> forks = new ArrayList<>();
-    Map<JobProcess, Function> functions = new EnumMap<>(JobProcess.class);
+    Map<JobProcess, Function> functions = new LinkedHashMap<>(); // reused first: Hadoop Streaming's row pairs with it
     for (JobProcess mode : List.of(JobProcess.REUSED, JobProcess.FRESH)) {
       Function f = ctx.track(ctx.burnFunction(CONCURRENCY).jobProcess(mode).build().save());
       runSpool(ctx, f, CONCURRENCY * 2);
       functions.put(mode, f);
     }
-    Map<JobProcess, Runs> spool = new EnumMap<>(JobProcess.class);
+    Map<JobProcess, Runs> spool = new LinkedHashMap<>();
     Runs pool = new Runs();
     for (int r = 0; r < ctx.options.repetitions(); r++) {
       forks.add(forkMillis(ctx));
