@@ -142,11 +142,6 @@ final class Scheduler {
     return busyExecutors();
   }
 
-  /** Jobs that executors hold (running, or waiting on the executor for the one it runs). */
-  synchronized int held() {
-    return executors.values().stream().mapToInt(e -> e.jobs.size()).sum();
-  }
-
   /** How many jobs {@code executor} holds. */
   synchronized int held(String executor) {
     Executor e = executors.get(executor);

@@ -59,13 +59,6 @@ final class HdfsLogStore implements LogStore {
     return location;
   }
 
-  /** Makes every log put so far readable and durable. */
-  void flush() throws IOException {
-    if (writer != null) {
-      writer.flush();
-    }
-  }
-
   @Override
   public Optional<byte[]> get(String owner, String jobId, int attempt, String location) throws IOException {
     Optional<Segment.Location> segment = Segment.Location.parse(location);

@@ -92,13 +92,6 @@ final class HdfsResultStore implements ResultStore {
     return writer.append(jobId, java.nio.file.Files.readAllBytes(data), fields, inlineMax).toString();
   }
 
-  /** Makes every result put so far readable and durable. */
-  void flush() throws IOException {
-    if (writer != null) {
-      writer.flush();
-    }
-  }
-
   @Override
   public Optional<byte[]> get(String owner, String jobId, String location) throws IOException {
     Optional<Segment.Location> segment = Segment.Location.parse(location);
