@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.hadoop.yarn.api.protocolrecords.AllocateResponse;
 import org.apache.hadoop.yarn.api.records.Container;
@@ -45,7 +46,7 @@ final class Allocator implements Runnable {
   private final int memoryOverheadMb;
   private final Scheduler scheduler;
   private final ExecutorRegistry registry;
-  private final ExecutorLauncher launcher;
+  private final Launcher launcher;
   private final Supplier<LaunchSpec> executorSpec;
   private final Shutdown shutdown;
   private final long slowMs;
@@ -63,6 +64,12 @@ final class Allocator implements Runnable {
   private final JobSlots slots;
   private String buildContainer;
 
+  /** Starts a container that YARN gave this master: the NodeManager's side of a launch. */
+  interface Launcher {
+    /** Starts {@code spec} in {@code container}; {@code onFailure} hears of a launch that failed. */
+    void launch(Container container, LaunchSpec spec, BiConsumer<Container, Exception> onFailure);
+  }
+
   /** The build container asked for, and how its end is reported. */
   private record Build(Resource resource, LaunchSpec spec, CompletableFuture<Integer> exit) {}
 
@@ -74,7 +81,7 @@ final class Allocator implements Runnable {
    *     master started (a changed label applies from the next master, as the application's queue and priority do)
    */
   Allocator(AMRMClient<ContainerRequest> amrm, Supplier<FunctionRecord> function, String nodeLabel,
-      int memoryOverheadMb, Scheduler scheduler, ExecutorRegistry registry, ExecutorLauncher launcher,
+      int memoryOverheadMb, Scheduler scheduler, ExecutorRegistry registry, Launcher launcher,
       Supplier<LaunchSpec> executorSpec, Shutdown shutdown, long slowMs, long silentGraceMs, JobSlots slots) {
     this.amrm = amrm;
     this.nodeLabel = nodeLabel;
@@ -118,10 +125,7 @@ final class Allocator implements Runnable {
   public void run() {
     try {
       while (!shutdown.isRequested()) {
-        scheduler.expireDisconnected(DISCONNECT_GRACE_MS);
-        scheduler.expireOverdue(silentGraceMs).forEach(registry::retireSilent);
-        reconcile();
-        allocate();
+        round();
         sleep(requested.isEmpty() && scheduler.queued() == 0 ? slowMs : FAST_MS);
       }
     } catch (InterruptedException e) {
@@ -131,6 +135,17 @@ final class Allocator implements Runnable {
       shutdown.request(new Shutdown.Reason(FinalApplicationStatus.FAILED, Shutdown.EXIT_FAILURE,
           "allocator failed: " + e, false));
     }
+  }
+
+  /**
+   * One round: gives up on executors gone silent or disconnected too long, reconciles the requests toward the target,
+   * and heartbeats the ResourceManager.
+   */
+  void round() {
+    scheduler.expireDisconnected(DISCONNECT_GRACE_MS);
+    scheduler.expireOverdue(silentGraceMs).forEach(registry::retireSilent);
+    reconcile();
+    allocate();
   }
 
   private void reconcile() {

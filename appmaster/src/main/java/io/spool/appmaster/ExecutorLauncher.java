@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Starts this master's containers (executors and the build) on a small thread pool, each with the channel secret in
  * its credentials.
  */
-final class ExecutorLauncher implements Closeable {
+final class ExecutorLauncher implements Allocator.Launcher, Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorLauncher.class);
 
@@ -65,8 +65,8 @@ final class ExecutorLauncher implements Closeable {
     return ByteBuffer.wrap(buffer.getData(), 0, buffer.getLength());
   }
 
-  /** Starts {@code spec} in {@code container}; {@code onFailure} hears of a launch that failed. */
-  void launch(Container container, LaunchSpec spec, BiConsumer<Container, Exception> onFailure) {
+  @Override
+  public void launch(Container container, LaunchSpec spec, BiConsumer<Container, Exception> onFailure) {
     pool.execute(() -> {
       try {
         ContainerLaunchContext context = ContainerLaunchContext.newInstance(spec.resources(), spec.environment(),

@@ -10,6 +10,7 @@ import io.spool.client.internal.MasterStarter;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.JobProcess;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.state.StateStore;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Nothing is lost when executors, masters or ZooKeeper die; masters scale to zero and are one per function. */
 @ExtendWith(SpoolClusterExtension.class)
@@ -72,7 +75,12 @@ class ResilienceTest {
   }
 
   private Function sleepy(int concurrency) {
-    return Function.builder(spool, jobsPy + ":sleepy").memory(256).maximumConcurrency(concurrency).build().save();
+    return sleepy(concurrency, JobProcess.FRESH);
+  }
+
+  private Function sleepy(int concurrency, JobProcess process) {
+    return Function.builder(spool, jobsPy + ":sleepy").memory(256).maximumConcurrency(concurrency)
+        .jobProcess(process).build().save();
   }
 
   private List<ApplicationReport> masters(String functionId, EnumSet<YarnApplicationState> states) throws Exception {
@@ -160,9 +168,10 @@ class ResilienceTest {
     assertEquals(2, masters(f.id(), null).size(), "the submission started a new master");
   }
 
-  @Test
-  void aKilledExecutorsJobsRunAgainUnchargedAndNoneIsLost() throws Exception {
-    Function f = sleepy(4);
+  @ParameterizedTest
+  @EnumSource(JobProcess.class)
+  void aKilledExecutorsJobsRunAgainUnchargedAndNoneIsLost(JobProcess process) throws Exception {
+    Function f = sleepy(4, process);
     List<Job> jobs = submit(f, 300, 0.02);
     awaitEnded(jobs, 40);
     String app = masters(f.id(), EnumSet.of(YarnApplicationState.RUNNING)).get(0).getApplicationId().toString();
@@ -171,9 +180,10 @@ class ResilienceTest {
     assertAllSucceededUncharged(f, jobs);
   }
 
-  @Test
-  void aKilledMasterIsReplacedByANewAttemptThatFinishesEveryJob() throws Exception {
-    Function f = sleepy(4);
+  @ParameterizedTest
+  @EnumSource(JobProcess.class)
+  void aKilledMasterIsReplacedByANewAttemptThatFinishesEveryJob(JobProcess process) throws Exception {
+    Function f = sleepy(4, process);
     List<Job> jobs = submit(f, 300, 0.02);
     awaitEnded(jobs, 40);
     long master = pidOf("io.spool.appmaster.FunctionMaster", f.id());
@@ -184,8 +194,9 @@ class ResilienceTest {
     assertTrue(yarn.getApplicationAttempts(app.getApplicationId()).size() >= 2, "YARN started a new attempt");
   }
 
-  @Test
-  void aJobOnAnExecutorSilentPastItsTimeoutRunsAgainElsewhereUncharged(@TempDir Path dir)
+  @ParameterizedTest
+  @EnumSource(JobProcess.class)
+  void aJobOnAnExecutorSilentPastItsTimeoutRunsAgainElsewhereUncharged(JobProcess process, @TempDir Path dir)
       throws Exception {
     Configuration silent = new Configuration(conf);
     silent.setLong(SpoolConfig.EXECUTOR_SILENT_GRACE_MS, 3_000);
@@ -193,7 +204,7 @@ class ResilienceTest {
       // the runner of the job's first attempt is frozen (SIGSTOP); with retryCount 0 the job can only succeed if the
       // master gives up on that executor without charging the job
       Function sleeper = Function.builder(quick, jobsPy + ":sleep_recording_pid").memory(256).timeout(3)
-          .maximumConcurrency(1).build().save();
+          .maximumConcurrency(1).jobProcess(process).build().save();
       Path pidFile = dir.resolve("pid");
       Job job = sleeper.call(1, pidFile.toString());
       assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
@@ -218,9 +229,10 @@ class ResilienceTest {
     }
   }
 
-  @Test
-  void aRunSurvivesAZooKeeperRestart(EmbeddedCluster cluster) throws Exception {
-    Function f = sleepy(4);
+  @ParameterizedTest
+  @EnumSource(JobProcess.class)
+  void aRunSurvivesAZooKeeperRestart(JobProcess process, EmbeddedCluster cluster) throws Exception {
+    Function f = sleepy(4, process);
     List<Job> jobs = submit(f, 120, 0.05);
     awaitEnded(jobs, 20);
     cluster.restartZooKeeper();
