@@ -5,6 +5,8 @@ import uuid
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from ._http import Client
+from .exceptions import ApiError, BuildFailedError, ConflictError
+from .status import FunctionStatus
 
 OPERATION_IDS = 5000
 MAX_QUERY_CHARS = 6000
@@ -28,9 +30,25 @@ def run(client: Client, function_id: str, verb: str, job_ids: Optional[Sequence[
     for body in bodies:
         if verb == "delete":
             body["deleteResults"] = bool(delete_results)
-        reply = client.json("PUT", "functions/%s/operations/%s" % (function_id, uuid.uuid4().hex), body=body)
+        try:
+            reply = client.json("PUT", "functions/%s/operations/%s" % (function_id, uuid.uuid4().hex), body=body)
+        except ConflictError as e:
+            raise build_failure(client, function_id, e) or e
         affected += int((reply or {}).get("affected", 0))
     return affected
+
+
+def build_failure(client: Client, function_id: str, error: ApiError) -> Optional[BuildFailedError]:
+    """The BuildFailedError behind a refused submission or rerun, if the function's build failed."""
+    if not isinstance(error, ConflictError):
+        return None
+    try:
+        view = client.get("functions/%s" % function_id)
+    except ApiError:
+        return None
+    if FunctionStatus(view.get("status")) == FunctionStatus.BUILD_FAILED:
+        return BuildFailedError(function_id, view.get("statusReason"), "new jobs")
+    return None
 
 
 def id_chunks(ids: Sequence[str]) -> Iterator[List[str]]:

@@ -272,7 +272,8 @@ class Function:
     def wait_for_completion(self, timeout: Optional[float] = None, interval: Optional[float] = None,
                             progress: Optional[bool] = None, cancel_on_interrupt: bool = True) -> Dict[str, int]:
         """Waits until none of its jobs is pending or running (with none submitted: until it is built); returns the
-        job counts per status. WaitTimeoutError after ``timeout`` s; BuildFailedError if the build failed; Ctrl-C
+        job counts per status (jobs of a failed build end FAILURE with its reason). WaitTimeoutError after ``timeout``
+        s; BuildFailedError if the build fails with no job submitted; Ctrl-C
         cancels its pending and running jobs (unless ``cancel_on_interrupt=False``)."""
         function_id = self._require_saved()
         if self.status in (FunctionStatus.AWAITING_BUNDLE, FunctionStatus.BUILDING):

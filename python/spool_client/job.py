@@ -200,8 +200,12 @@ class Job:
         return self.status
 
     def rerun(self) -> "Job":
-        """Runs a FAILURE, TIMEOUT or CANCELED job again (ConflictError for a job in another status)."""
-        self._update(self._client.json("PUT", "jobs/%s/actions/rerun" % self._require_saved()))
+        """Runs a FAILURE, TIMEOUT or CANCELED job again (ConflictError for a job in another status,
+        BuildFailedError if its function's build failed)."""
+        try:
+            self._update(self._client.json("PUT", "jobs/%s/actions/rerun" % self._require_saved()))
+        except ConflictError as e:
+            raise _operations.build_failure(self._client, self.function_id, e) or e
         return self
 
     def delete(self, delete_result: bool = False) -> None:

@@ -8,9 +8,9 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ._http import Client
 from .arguments import job_arguments
-from .exceptions import ApiError, BuildFailedError, ConflictError, InvalidArgumentsError, PartialSubmissionError
+from ._operations import build_failure
+from .exceptions import ApiError, InvalidArgumentsError, PartialSubmissionError
 from .job import Job
-from .status import FunctionStatus
 
 BATCH_JOBS = 1000
 BATCH_BYTES = 8 << 20
@@ -110,7 +110,7 @@ def submit(client: Client, function_id: str, args: Iterable[Any], kwargs: Option
         except Exception as e:
             if not submitted:
                 if isinstance(e, ApiError):
-                    raise _build_failure(client, function_id, e) or e
+                    raise build_failure(client, function_id, e) or e
                 raise
             raise PartialSubmissionError(
                 "batch %d of %d (jobs %d to %d) failed: %s; the %d job(s) of the batches before it were submitted "
@@ -121,16 +121,3 @@ def submit(client: Client, function_id: str, args: Iterable[Any], kwargs: Option
                     "environment": env, "executionCount": 0}
             submitted.append(Job._of(client, view, positional, named))
     return submitted
-
-
-def _build_failure(client: Client, function_id: str, error: ApiError) -> Optional[BuildFailedError]:
-    """The BuildFailedError behind a refused submission, if the function's build failed."""
-    if not isinstance(error, ConflictError):
-        return None
-    try:
-        view = client.get("functions/%s" % function_id)
-    except ApiError:
-        return None
-    if FunctionStatus(view.get("status")) == FunctionStatus.BUILD_FAILED:
-        return BuildFailedError(function_id, view.get("statusReason"), "new jobs")
-    return None

@@ -10,6 +10,7 @@ import socket
 import socketserver
 import tempfile
 import threading
+import time
 import unittest
 import uuid
 
@@ -253,14 +254,28 @@ class LiveTest(unittest.TestCase):
         broken.save()
         self.functions.append(broken)
         job = broken("square", 2)
-        with self.assertRaises(BuildFailedError) as caught:
-            job.wait_for_completion(timeout=WAIT, progress=False)
-        self.assertIn("build_log()", str(caught.exception))
-        self.assertIn(broken.id, str(caught.exception))
+        deadline = time.monotonic() + WAIT
+        while not JobStatus(job.refresh().status).is_terminal and time.monotonic() < deadline:
+            time.sleep(0.5)
+        # submitted while the function built: it ends FAILURE with the build's reason, without running
+        self.assertEqual(JobStatus.FAILURE, job.status)
+        self.assertTrue(job.error_reason.startswith("the function's build failed: "), job.error_reason)
         self.assertEqual(FunctionStatus.BUILD_FAILED, broken.refresh().status)
         self.assertIn(missing, broken.build_log())
+        # the wait tells the truth: the job ended, as a failure
+        counts = broken.wait_for_completion(timeout=WAIT, progress=False)
+        self.assertEqual(1, counts.get("FAILURE"))
+        self.assertEqual(0, counts.get("PENDING", 0))
+        # and the function takes no more jobs
+        with self.assertRaises(BuildFailedError) as caught:
+            broken("square", 3)
+        self.assertIn("build_log()", str(caught.exception))
+        self.assertIn(broken.id, str(caught.exception))
         with self.assertRaises(BuildFailedError):
-            broken.wait_for_completion(timeout=WAIT, progress=False)
+            job.rerun()
+        with self.assertRaises(BuildFailedError):
+            broken.rerun()
+        self.assertEqual({"FAILURE": 1}, {k: v for k, v in broken.refresh().job_statistics.items() if v})
 
     def test_function_wait_and_results(self):
         jobs = self.f.map(("square", i) for i in range(3))

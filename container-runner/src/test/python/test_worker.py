@@ -107,8 +107,7 @@ class StartupTest(WorkerTestCase, unittest.TestCase):
     def test_missing_function_is_fatal_and_names_it(self):
         worker = self.start(HELLO, "hello:hellox", ready=False)
         fatal = worker.expect("fatal")
-        bundle_file = os.path.join(self.root, "bundle", "hello.py")
-        self.assertEqual(fatal["error"], "function 'hellox' is not defined in module 'hello' (%s)" % bundle_file)
+        self.assertEqual(fatal["error"], "function 'hellox' is not defined in hello.py")
         self.assertEqual(worker.wait(), 3)
 
     def test_missing_module_is_fatal(self):
@@ -121,14 +120,14 @@ class StartupTest(WorkerTestCase, unittest.TestCase):
         worker = self.start({"broken.py": "def f():\n    pass\nraise RuntimeError('boom at import')\n"},
                             "broken:f", ready=False)
         fatal = worker.expect("fatal")
-        self.assertEqual(fatal["error"], "cannot import module 'broken': RuntimeError: boom at import")
+        self.assertEqual(fatal["error"], "cannot import module 'broken': RuntimeError: boom at import (broken.py, line 3)")
         self.assertEqual(worker.wait(), 3)
         self.assertIn("Traceback (most recent call last)", worker.stderr())
         self.assertIn("broken.py", worker.stderr())
 
     def test_attribute_that_is_not_callable_is_fatal(self):
         worker = self.start(HELLO, "hello:VALUE", ready=False)
-        self.assertEqual(worker.expect("fatal")["error"], "'hello.VALUE' is not callable")
+        self.assertEqual(worker.expect("fatal")["error"], "'VALUE' in hello.py is not callable (it is an int)")
         self.assertEqual(worker.wait(), 3)
 
     def test_entrypoint_without_function_is_fatal(self):

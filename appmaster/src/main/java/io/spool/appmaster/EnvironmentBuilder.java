@@ -10,10 +10,7 @@ import io.spool.core.model.FunctionStatus;
 import io.spool.core.state.StaleFenceException;
 import io.spool.core.state.StateStore;
 import io.spool.runner.BuildMain;
-import io.spool.runner.LogLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -28,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The build step of a new function (BUILDING → READY, STOPPED or BUILD_FAILED). The environment is content-addressed
  * ({@link EnvironmentHash}): if one was built before for the same image, requirements and index settings it is
- * reused and pip does not run; a build container runs only when pip must install something or Cython modules must
- * be compiled. Everything the build did is in the function's build log.
+ * reused and pip does not run. A build container always runs: it installs and compiles what is needed, if anything,
+ * and then imports the entrypoint as an executor will, so that a function whose entrypoint cannot load never becomes
+ * READY. Everything the build did is in the function's build log.
  */
 final class EnvironmentBuilder {
 
@@ -65,17 +63,7 @@ final class EnvironmentBuilder {
     String hash = f.requirements().isEmpty() ? null
         : EnvironmentHash.of(imageIdentity(f), python, f.requirements(), BuildMain.pipOptions(conf));
     boolean cached = hash != null && blobs.exists(BlobStore.environment(hash));
-    String buildLog = BlobStore.buildLog(f.owner(), f.id());
-    if (!f.compiles() && (hash == null || cached)) {
-      blobs.write(buildLog, LogLines.timestamped(Instant.now(), hash == null
-          ? "[spool-build] nothing to build: no requirements and no Cython modules; jobs run on the image " + f.image()
-          : "[spool-build] reused the environment " + hash + ", built before for the same image, requirements ("
-              + String.join(", ", f.requirements()) + ") and index settings: pip did not run")
-          .getBytes(StandardCharsets.UTF_8));
-      finish(hash, null, null);
-      return;
-    }
-    String mode = hash == null ? "none" : cached ? "reuse" : "build";
+    String mode = !f.compiles() && (hash == null || cached) ? "check" : hash == null ? "none" : cached ? "reuse" : "build";
     LOG.info("building function {} ({}, environment {})", f.id(), mode, hash);
     int exit;
     try {
@@ -88,7 +76,7 @@ final class EnvironmentBuilder {
     JsonNode result = blobs.read(BlobStore.buildResult(f.owner(), f.id()))
         .map(Json::tree).orElse(null);
     if (exit == 0 && result != null && result.path("exitCode").asInt(-1) == 0) {
-      finish(hash, BlobStore.builtBundle(f.owner(), f.id()), null);
+      finish(hash, "check".equals(mode) ? null : BlobStore.builtBundle(f.owner(), f.id()), null);
     } else {
       String reason = result == null ? "the build container ended with exit status " + exit + " before it wrote a result"
           : result.path("reason").asText("the build failed with exit status " + result.path("exitCode").asInt());
@@ -106,12 +94,12 @@ final class EnvironmentBuilder {
     Map<String, LocalResource> resources = FunctionMaster.commonResources(blobs);
     resources.put(BuildMain.BUNDLE_ZIP, FunctionMaster.resource(blobs.fileSystem(), blobs.resolve(f.bundle()),
         LocalResourceType.FILE));
-    if ("reuse".equals(mode)) {
+    if ("reuse".equals(mode) || "check".equals(mode) && hash != null) {
       resources.put(FunctionMaster.ENVIRONMENT_DIR, FunctionMaster.sharedResource(blobs.fileSystem(),
           blobs.resolve(BlobStore.environment(hash)), LocalResourceType.ARCHIVE));
     }
     String command = FunctionMaster.javaCommand(conf, 256, BuildMain.class.getName() + " " + f.id() + " " + f.owner()
-        + " " + python + " " + (hash == null ? "-" : hash) + " " + mode);
+        + " " + python + " " + (hash == null ? "-" : hash) + " " + mode + " " + f.callable());
     Map<String, String> env = FunctionMaster.containerEnvironment(conf, python);
     master.addImage(f, blobs, resources, env);
     return new LaunchSpec(resources, env, command);

@@ -220,6 +220,9 @@ public final class FunctionMaster {
         leadership.publish(attempt.getApplicationId().toString(), host, port);
         new EnvironmentBuilder(this, conf, store, leadership, blobs, allocator[0], () -> function,
             f -> function = f).build(interpreter(function));
+        if (function.status() == FunctionStatus.BUILD_FAILED) {
+          failPendingJobs(store, scheduler);
+        }
         long idleExitMs = conf.getLong(SpoolConfig.MASTER_IDLE_EXIT_MS, SpoolConfig.MASTER_IDLE_EXIT_MS_DEFAULT);
         while (!shutdown.await(500)) {
           // a stopped (or failed) function's jobs wait for its start(), which starts a master: holding an
@@ -305,6 +308,18 @@ public final class FunctionMaster {
         ? "no work left for function " + functionId
         : "function " + functionId + " is " + status.get() + ": no job runs and none starts until it is READY",
         true));
+  }
+
+  /**
+   * The function's build failed: no job of it can run. Its jobs submitted before (submissions after the failure are
+   * refused) end FAILURE with the build's reason, without an execution, so that counts and waits tell the truth.
+   */
+  private void failPendingJobs(StateStore store, Scheduler scheduler) throws InterruptedException {
+    store.submissions(functionId).forEach(scheduler::addSubmission);
+    int failed = scheduler.failQueued("the function's build failed: " + function.statusReason());
+    if (failed > 0) {
+      LOG.info("ended {} jobs of function {} FAILURE: its build failed", failed, functionId);
+    }
   }
 
   /** The function was deleted (its jobs with it): nothing is left to do, and no later attempt should run. */

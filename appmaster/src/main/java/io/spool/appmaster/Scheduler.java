@@ -75,6 +75,9 @@ final class Scheduler {
   /** How an executor's attempt ended, as it reported it. */
   record Reported(String executor, Outcome outcome) {}
 
+  /** Jobs read and ended together when they cannot run. */
+  private static final int FAIL_BATCH = 500;
+
   private final String functionId;
   private final StateStore store;
   private final StateWriter writer;
@@ -331,6 +334,69 @@ final class Scheduler {
       }
       if (write(write.get())) {
         return Optional.of(new Assignment(write.get().record(), write.get().expectedVersion() + 1));
+      }
+    }
+  }
+
+  /**
+   * Ends every queued job FAILURE with {@code reason}, without an execution and uncharged: none of them can run (the
+   * function's build failed). Jobs that ended or were removed meanwhile are left as they are, a job a client asked
+   * to cancel ends CANCELED. Returns how many jobs it ended FAILURE.
+   */
+  int failQueued(String reason) throws InterruptedException {
+    List<Queued> taken;
+    synchronized (this) {
+      taken = new ArrayList<>(queue);
+      queue.clear();
+    }
+    int failed = 0;
+    for (int from = 0; from < taken.size(); from += FAIL_BATCH) {
+      Map<String, Queued> byId = new LinkedHashMap<>();
+      taken.subList(from, Math.min(taken.size(), from + FAIL_BATCH))
+          .forEach(q -> byId.put(JobId.of(functionId, q.number()), q));
+      Map<String, Versioned<JobRecord>> read = store.jobs(byId.keySet());
+      Map<String, PendingWrite> writes = new LinkedHashMap<>();
+      for (Map.Entry<String, Queued> e : byId.entrySet()) {
+        Optional<JobWrite> write = Optional.ofNullable(read.get(e.getKey())).flatMap(job -> failWrite(job, reason));
+        if (write.isPresent()) {
+          writes.put(e.getKey(), new PendingWrite(write.get(), writer.write(write.get())));
+        } else {
+          finishOne(e.getValue().entry());
+        }
+      }
+      for (Map.Entry<String, PendingWrite> e : writes.entrySet()) {
+        boolean ended = applied(e.getValue()) || failAlone(e.getKey(), reason);
+        if (ended && e.getValue().write().record().status() == JobStatus.FAILURE) {
+          failed++;
+        }
+        finishOne(byId.get(e.getKey()).entry());
+      }
+    }
+    return failed;
+  }
+
+  /** The write that ends a job that cannot run; empty if it has ended already. */
+  private Optional<JobWrite> failWrite(Versioned<JobRecord> read, String reason) {
+    JobRecord job = read.value();
+    JobStatus previous = job.status();
+    return switch (previous) {
+      case SUCCESS, FAILURE, TIMEOUT, CANCELED -> Optional.empty();
+      case CANCEL, CANCELING -> Optional.of(new JobWrite(job.transition(JobStatus.CANCELED)
+          .lastCompletionDate(clock.instant()), read.version(), previous));
+      default -> Optional.of(new JobWrite(job.transition(JobStatus.FAILURE).errorReason(reason)
+          .lastCompletionDate(clock.instant()), read.version(), previous));
+    };
+  }
+
+  /** Ends one job that cannot run, reading it again after every race; false if it had ended or was removed. */
+  private boolean failAlone(String jobId, String reason) throws InterruptedException {
+    while (true) {
+      Optional<JobWrite> write = store.job(jobId).flatMap(job -> failWrite(job, reason));
+      if (write.isEmpty()) {
+        return false;
+      }
+      if (write(write.get())) {
+        return true;
       }
     }
   }

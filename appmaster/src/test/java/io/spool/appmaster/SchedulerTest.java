@@ -119,6 +119,26 @@ class SchedulerTest {
   }
 
   @Test
+  void queuedJobsOfAFunctionWhoseBuildFailedEndFailureWithoutRunning() throws Exception {
+    Scheduler scheduler = schedulerOf(4, 3);
+    String fid = function.id();
+    Versioned<JobRecord> canceled = store.job(fid + "-2").orElseThrow();
+    assertTrue(store.compareAndSet(new JobWrite(canceled.value().transition(JobStatus.CANCELED), canceled.version(),
+        JobStatus.PENDING)));
+    assertEquals(3, scheduler.failQueued("the function's build failed: no module named 'tiles'"));
+    for (int n : List.of(1, 3, 4)) {
+      JobRecord job = record(fid + "-" + n);
+      assertEquals(List.of(JobStatus.FAILURE, 0, 0), List.of(job.status(), job.executionCount(), job.failures()));
+      assertEquals("the function's build failed: no module named 'tiles'", job.errorReason());
+    }
+    assertEquals(JobStatus.CANCELED, record(fid + "-2").status());
+    assertEquals(List.of(3L, 1L, 0L), List.of(store.jobStatistics(fid).get(JobStatus.FAILURE),
+        store.jobStatistics(fid).get(JobStatus.CANCELED), store.jobStatistics(fid).get(JobStatus.PENDING)));
+    assertEquals(0, scheduler.queued());
+    assertEquals(List.of(), scheduler.dispatch("e1", 4));
+  }
+
+  @Test
   void aFailureIsRetriedWhileTheRetryCountAllowsThenEnds() throws Exception {
     Scheduler scheduler = schedulerOf(1, 1);
     Assignment first = scheduler.dispatch("e1", 1).get(0);

@@ -429,6 +429,11 @@ final class FunctionCommands {
         long notSucceeded = counts.entrySet().stream()
             .filter(e -> e.getKey().isTerminal() && e.getKey() != JobStatus.SUCCESS)
             .mapToLong(Map.Entry::getValue).sum();
+        if (counts.get(JobStatus.FAILURE) > 0 && f.refresh().status() == FunctionStatus.BUILD_FAILED) {
+          err().println("spool: the build of function " + f.id() + " failed: its jobs never ran: " + f.statusReason()
+              + "; read the build log with 'spool function build-log " + f.id() + "'");
+          return SpoolCli.EXIT_BUILD_FAILED;
+        }
         return notSucceeded == 0 ? SpoolCli.EXIT_OK : SpoolCli.EXIT_JOBS_FAILED;
       }
     }

@@ -5,6 +5,7 @@ import io.spool.client.Function;
 import io.spool.client.Job;
 import io.spool.client.Spool;
 import io.spool.client.WaitTimeoutException;
+import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -13,8 +14,10 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,6 +33,7 @@ final class JobWaiter {
   private final PrintWriter err;
   private final Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
   private final Set<String> ended = ConcurrentHashMap.newKeySet();
+  private final Queue<String> buildFailures = new ConcurrentLinkedQueue<>();
 
   JobWaiter(Spool spool, ProgressPrinter.Mode mode, boolean cancelOnInterrupt, PrintWriter out, PrintWriter err) {
     this.spool = spool;
@@ -56,8 +60,17 @@ final class JobWaiter {
       for (Map.Entry<String, List<Job>> group : byFunction.entrySet()) {
         Function function = Function.get(spool, group.getKey());
         running.add(waiters.submit(() -> {
+          int neverRan = 0;
           for (Job job : function.asCompleted(group.getValue(), timeout)) {
             ended(job, progress);
+            if (job.status() == JobStatus.FAILURE && job.executionCount() == 0) {
+              neverRan++;
+            }
+          }
+          if (neverRan > 0 && function.refresh().status() == FunctionStatus.BUILD_FAILED) {
+            buildFailures.add(neverRan + " job(s) never ran: the build of function " + function.id() + " failed: "
+                + function.statusReason() + "; read the build log with 'spool function build-log " + function.id()
+                + "'");
           }
           return null;
         }));
@@ -81,7 +94,10 @@ final class JobWaiter {
       }
       progress.done(snapshot());
       if (buildFailed != null) {
-        err.println("spool: " + buildFailed.getMessage());
+        buildFailures.add(buildFailed.getMessage());
+      }
+      if (!buildFailures.isEmpty()) {
+        buildFailures.forEach(message -> err.println("spool: " + message));
         return SpoolCli.EXIT_BUILD_FAILED;
       }
       if (timedOut != null) {

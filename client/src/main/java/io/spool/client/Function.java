@@ -20,6 +20,7 @@ import io.spool.core.model.JobProcess;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
+import io.spool.core.state.BuildFailedRefusalException;
 import io.spool.core.state.Completion;
 import io.spool.core.state.JobWrite;
 import io.spool.core.state.NotFoundException;
@@ -219,7 +220,7 @@ public final class Function {
 
   private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList,
       List<String> tags, Map<String, String> environment, String idempotencyKey) {
-    requireEnabled();
+    requireAccepting("nothing was submitted");
     Configuration conf = spool.configuration();
     int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);
     List<JobRecord> records = new ArrayList<>(argsList.size());
@@ -268,6 +269,13 @@ public final class Function {
           for (String id : spool.store().submitJobs(record.id(), batchId, batch)) {
             jobs.add(new Job(spool, id, null));
           }
+        } catch (BuildFailedRefusalException e) {
+          RuntimeException refused = BuildFailedException.refused(record.id(), record.name(), e.reason(),
+              jobs.isEmpty() ? "nothing was submitted" : "the jobs before it were submitted and end FAILURE");
+          if (jobs.isEmpty()) {
+            throw refused;
+          }
+          throw new PartialSubmissionException(jobs, records.size(), refused);
         } catch (RuntimeException e) {
           if (jobs.isEmpty()) {
             throw e;
@@ -492,6 +500,7 @@ public final class Function {
 
   /** Runs the jobs a search finds again where they are FAILURE, TIMEOUT or CANCELED; returns those put back. */
   public List<Job> rerun(JobSearch search) {
+    requireAccepting("no job was rerun");
     List<Job> requeued = new ArrayList<>();
     forEachChunk(search, chunk -> requeued.addAll(rerun(chunk)));
     return requeued;
@@ -520,7 +529,7 @@ public final class Function {
    * @throws IllegalStateException if the function is disabled
    */
   public List<Job> rerun(Collection<Job> jobs) {
-    requireEnabled();
+    requireAccepting("no job was rerun");
     int batchSize = spool.configuration().getInt(SpoolConfig.SUBMIT_BATCH_SIZE, SpoolConfig.SUBMIT_BATCH_SIZE_DEFAULT);
     Map<String, Versioned<JobRecord>> current = spool.store().jobs(ids(jobs));
     List<JobWrite> writes = new ArrayList<>();
@@ -533,7 +542,13 @@ public final class Function {
     List<Job> requeued = new ArrayList<>();
     for (int from = 0; from < writes.size(); from += batchSize) {
       List<JobWrite> batch = writes.subList(from, Math.min(writes.size(), from + batchSize));
-      List<Boolean> applied = spool.store().requeue(record.id(), batch);
+      List<Boolean> applied;
+      try {
+        applied = spool.store().requeue(record.id(), batch);
+      } catch (BuildFailedRefusalException e) {
+        throw BuildFailedException.refused(record.id(), record.name(), e.reason(), requeued.isEmpty()
+            ? "no job was rerun" : requeued.size() + " jobs were rerun before it and end FAILURE");
+      }
       for (int i = 0; i < batch.size(); i++) {
         if (applied.get(i)) {
           requeued.add(new Job(spool, batch.get(i).record().id(), batch.get(i).record()));
@@ -743,10 +758,16 @@ public final class Function {
     return this;
   }
 
-  /** Reads the function afresh and refuses submissions and reruns while it is disabled. */
-  private void requireEnabled() {
+  /**
+   * Reads the function afresh and refuses submissions and reruns while it is disabled, and for good once its build
+   * failed ({@code notDone} says what was not done).
+   */
+  private void requireAccepting(String notDone) {
     requireSaved();
     refresh();
+    if (record.status() == FunctionStatus.BUILD_FAILED) {
+      throw BuildFailedException.refused(record.id(), record.name(), record.statusReason(), notDone);
+    }
     if (!record.enabled()) {
       throw new IllegalStateException("function " + record.id() + " (\"" + record.name()
           + "\") is disabled: enable() it to submit or rerun jobs");

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -31,45 +32,70 @@ import org.slf4j.LoggerFactory;
  * line of the build log is timestamped and the log is capped at {@value SpoolConfig#LOG_MAX_BYTES}; the log is
  * copied to the file system while the build runs, every {@value SpoolConfig#LOG_FLUSH_INTERVAL_MS}.
  *
- * <p>{@code BuildMain <function-id> <owner> <python> <environment-hash> <build|reuse|none>}: {@code build} makes
- * the environment, {@code reuse} uses the one localized as {@code env/}, {@code none} means the function needs none.
- * The exit code is the build script's: 0 built, 2 pip failed, 3 compiling failed.
+ * <p>Last, it imports the entrypoint as an executor will (the bundle the jobs get on the path, the environment on
+ * {@code PYTHONPATH}, the same interpreter, within {@value SpoolConfig#BUILD_CHECK_TIMEOUT_MS}) and checks that the
+ * function it names exists and is callable; the reason a check failed names the file and line.
+ *
+ * <p>{@code BuildMain <function-id> <owner> <python> <environment-hash> <build|reuse|none|check> <callable>}:
+ * {@code build} makes the environment, {@code reuse} uses the one localized as {@code env/}, {@code none} means the
+ * function needs none, {@code check} builds nothing and only checks the entrypoint (with the environment localized as
+ * {@code env/} where the hash is not {@code -}). The exit code is the build script's: 0 built, 2 pip failed, 3
+ * compiling failed; or {@value #EXIT_CHECK_FAILED} when the entrypoint check failed.
  */
 public final class BuildMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(BuildMain.class);
   private static final String RESOURCES = "io/spool/runner/python/build/";
   private static final String RESULT_PREFIX = "SPOOL_BUILD_RESULT ";
+  private static final String CHECK_PREFIX = "SPOOL_CHECK ";
+  /** The exit code of a build whose entrypoint check failed. */
+  public static final int EXIT_CHECK_FAILED = 4;
   /** Localized name of the function's bundle, which the build unpacks itself (refusing entries that escape). */
   public static final String BUNDLE_ZIP = "bundle.zip";
 
   private BuildMain() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 5) {
-      throw new IllegalArgumentException("usage: BuildMain <function-id> <owner> <python> <environment-hash> <build|reuse|none>");
+    if (args.length != 6) {
+      throw new IllegalArgumentException(
+          "usage: BuildMain <function-id> <owner> <python> <environment-hash> <build|reuse|none|check> <callable>");
     }
     String functionId = args[0];
     String owner = args[1];
     String python = args[2];
     String hash = args[3];
     String mode = args[4];
+    String callable = args[5];
     Path work = Paths.get("").toAbsolutePath();
     Configuration conf = ExecutorMain.jobConfiguration(work);
     BlobStore blobs = BlobStore.open(conf);
-    BuildLog log = new BuildLog(work.resolve("build.log"), python,
-        PythonWorker.extract(work.resolve("spool-worker")).resolveSibling(LogLines.PUMP_SCRIPT),
+    Path worker = PythonWorker.extract(work.resolve("spool-worker"));
+    BuildLog log = new BuildLog(work.resolve("build.log"), python, worker.resolveSibling(LogLines.PUMP_SCRIPT),
         conf.getLong(SpoolConfig.LOG_MAX_BYTES, SpoolConfig.LOG_MAX_BYTES_DEFAULT));
     int exit;
     String result;
+    String checkFailure = null;
     try (LiveLog liveLog = LiveLog.of(blobs, conf)) {
       LiveLog.Following live = liveLog.follow(log.file(), BlobStore.buildLog(owner, functionId));
       try {
         try (InputStream zip = Files.newInputStream(work.resolve(BUNDLE_ZIP))) {
           BundleExtractor.extract(zip, work.resolve(ExecutorMain.BUNDLE_DIR));
         }
-        exit = build(conf, work, hash, mode, log);
+        if ("check".equals(mode)) {
+          nothingToBuild(work, hash, log);
+          exit = 0;
+        } else {
+          exit = build(conf, work, hash, mode, log);
+        }
         if (exit == 0) {
+          Path bundle = work.resolve("check".equals(mode) ? ExecutorMain.BUNDLE_DIR : "built");
+          Path environment = "build".equals(mode) ? work.resolve("env-new")
+              : "-".equals(hash) ? null : work.resolve("env");
+          checkFailure = check(log, worker, bundle, environment, callable,
+              conf.getLong(SpoolConfig.BUILD_CHECK_TIMEOUT_MS, SpoolConfig.BUILD_CHECK_TIMEOUT_MS_DEFAULT));
+          exit = checkFailure == null ? 0 : EXIT_CHECK_FAILED;
+        }
+        if (exit == 0 && !"check".equals(mode)) {
           store(blobs, work, owner, functionId, hash, mode, log);
         }
       } catch (IOException | RuntimeException e) {
@@ -79,7 +105,9 @@ public final class BuildMain {
       } finally {
         live.stop();
       }
-      result = result(log.file(), exit);
+      result = checkFailure != null ? failed(exit, checkFailure)
+          : exit == 0 && "check".equals(mode) ? JsonNodeFactory.instance.objectNode().put("exitCode", 0).toString()
+          : result(log.file(), exit);
       log.append("[spool-build] build " + (exit == 0 ? "succeeded" : "failed with exit status " + exit));
     }
     blobs.upload(log.file(), BlobStore.buildLog(owner, functionId));
@@ -101,8 +129,15 @@ public final class BuildMain {
      * command's exit status. The pump's own complaints, if any, go to the container's stderr.
      */
     Process start(List<String> command) throws IOException {
-      Process process = new ProcessBuilder(LogLines.pumped(python, pump, file, maxBytes, command))
-          .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      return start(command, Map.of());
+    }
+
+    /** As {@link #start(List)}, with {@code environment} added to the command's. */
+    Process start(List<String> command, Map<String, String> environment) throws IOException {
+      ProcessBuilder builder = new ProcessBuilder(LogLines.pumped(python, pump, file, maxBytes, command))
+          .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       process.getOutputStream().close();
       return process;
     }
@@ -125,13 +160,66 @@ public final class BuildMain {
     }
     command.addAll(pipOptions(conf));
     if ("reuse".equals(mode)) {
-      List<String> lines = Files.exists(requirements) ? Files.readAllLines(requirements) : List.of();
-      log.append("[spool-build] reusing the environment " + hash + ", built before for the same image, requirements ("
-          + String.join(", ", lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList())
-          + ") and index settings: pip does not run");
+      logReuse(work, hash, log);
     }
     log.append("[spool-build] " + String.join(" ", command));
     return log.start(command).waitFor();
+  }
+
+  /** Says that the build has nothing to install or compile: the environment of {@code hash} is reused, or none. */
+  private static void nothingToBuild(Path work, String hash, BuildLog log) throws IOException {
+    if ("-".equals(hash)) {
+      log.append("[spool-build] nothing to build: no requirements and no Cython modules");
+    } else {
+      logReuse(work, hash, log);
+    }
+  }
+
+  private static void logReuse(Path work, String hash, BuildLog log) throws IOException {
+    Path requirements = work.resolve(ExecutorMain.BUNDLE_DIR).resolve(".spool").resolve("requirements.txt");
+    List<String> lines = Files.exists(requirements) ? Files.readAllLines(requirements) : List.of();
+    log.append("[spool-build] reused the environment " + hash + ", built before for the same image, requirements ("
+        + String.join(", ", lines.stream().map(String::strip).filter(l -> !l.isEmpty()).toList())
+        + ") and index settings: pip did not run");
+  }
+
+  /**
+   * Imports {@code callable} from {@code bundle} with the worker's own loader, as an executor will, with
+   * {@code environment} (or none) on {@code PYTHONPATH}; returns null if it imported and is callable, else the
+   * reason, which names the file and line. The traceback goes to the build log.
+   */
+  private static String check(BuildLog log, Path worker, Path bundle, Path environment, String callable,
+      long timeoutMs) throws IOException, InterruptedException {
+    List<String> command = List.of(log.python(), "-u", "-B", worker.toString(), "--bundle", bundle.toString(),
+        "--entrypoint", callable, "--check");
+    log.append("[spool-build] checking the entrypoint " + callable + " as an executor imports it");
+    Process check = log.start(command, environment == null ? Map.of() : Map.of("PYTHONPATH", environment.toString()));
+    if (!check.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+      check.descendants().forEach(ProcessHandle::destroyForcibly);
+      check.destroyForcibly().waitFor();
+      String reason = "importing the entrypoint " + callable + " took longer than " + timeoutMs / 1000.0
+          + " s (" + SpoolConfig.BUILD_CHECK_TIMEOUT_MS + ")";
+      log.append("[spool-build] " + reason);
+      return reason;
+    }
+    String verdict = null;
+    for (String line : new String(Files.readAllBytes(log.file()), StandardCharsets.UTF_8).split("\n")) {
+      String text = LogLines.strip(line);
+      if (text.startsWith(CHECK_PREFIX)) {
+        verdict = text.substring(CHECK_PREFIX.length());
+      }
+    }
+    if (check.exitValue() == 0 && verdict != null && verdict.startsWith("ok ")) {
+      return null;
+    }
+    if (verdict != null && verdict.startsWith("failed ")) {
+      return "the entrypoint " + callable + " cannot be loaded: " + verdict.substring("failed ".length());
+    }
+    return "checking the entrypoint " + callable + " failed with exit status " + check.exitValue();
+  }
+
+  private static String failed(int exit, String reason) {
+    return JsonNodeFactory.instance.objectNode().put("exitCode", exit).put("reason", reason).toString();
   }
 
   /** pip's options from Spool's configuration (containers do not see the PIP_* variables of a login shell). */

@@ -98,13 +98,21 @@ class FunctionBuildTest {
         .includeModules(List.of("geo_pkg.sub")).requirements(List.of("idnaa-not-a-package==1.0"))
         .pythonPath(List.of(pkgs)).build().save();
     Job job = typo.call();
-    BuildFailedException e = assertThrows(BuildFailedException.class, () -> job.waitForCompletion(WAIT));
-    assertTrue(e.getMessage().contains("build log"), e.getMessage());
-    assertEquals(FunctionStatus.BUILD_FAILED, typo.refresh().status());
+    awaitBuilt(typo);
+    assertEquals(FunctionStatus.BUILD_FAILED, typo.status());
     assertTrue(typo.statusReason().contains("idnaa-not-a-package"), typo.statusReason());
     assertTrue(typo.buildLog().contains("No matching distribution found for idnaa-not-a-package==1.0"),
         typo.buildLog());
-    assertEquals(JobStatus.PENDING, job.refresh().status());
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (job.refresh().status() == JobStatus.PENDING && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertEquals(JobStatus.FAILURE, job.status());
+    assertTrue(job.errorReason().startsWith("the function's build failed: ") && job.errorReason()
+        .contains("idnaa-not-a-package"), job.errorReason());
+    assertEquals(0, job.executionCount());
+    BuildFailedException again = assertThrows(BuildFailedException.class, typo::call);
+    assertTrue(again.getMessage().contains("build log"), again.getMessage());
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
+import io.spool.core.state.BuildFailedRefusalException;
 import io.spool.core.state.Fence;
 import io.spool.core.state.JobWrite;
 import io.spool.core.state.StaleFenceException;
@@ -107,6 +108,31 @@ class StateStoreTest {
         List.of(new JobWrite(two.value().transition(JobStatus.FAILURE), two.version(), JobStatus.RUNNING)), List.of()));
     assertEquals(JobStatus.RUNNING, store.job(ids.get(1)).orElseThrow().value().status());
     assertEquals(1L, store.jobStatistics(fid).get(JobStatus.RUNNING));
+  }
+
+  @Test
+  void aFunctionWhoseBuildFailedTakesNoSubmissionAndNoRerunAndNothingIsWritten() {
+    String fid = JobId.newFunctionId();
+    store.createFunction(new FunctionRecord().id(fid).name("f").status(FunctionStatus.BUILDING)
+        .creationDate(Instant.now()).modifiedDate(Instant.now()));
+    String id = store.submitJobs(fid, "while-building", jobs(1)).get(0);
+    Versioned<JobRecord> read = store.job(id).orElseThrow();
+    assertTrue(store.compareAndSet(new JobWrite(read.value().transition(JobStatus.FAILURE)
+        .errorReason("the function's build failed: pip failed"), read.version(), JobStatus.PENDING)));
+    store.updateFunction(fid, f -> f.transition(FunctionStatus.BUILD_FAILED, "pip failed"));
+
+    BuildFailedRefusalException submit = assertThrows(BuildFailedRefusalException.class,
+        () -> store.submitJobs(fid, "after", jobs(2)));
+    assertEquals("pip failed", submit.reason());
+    Versioned<JobRecord> failed = store.job(id).orElseThrow();
+    assertThrows(BuildFailedRefusalException.class, () -> store.requeue(fid, List.of(new JobWrite(
+        failed.value().transition(JobStatus.PENDING), failed.version(), JobStatus.FAILURE))));
+
+    assertEquals(List.of(id), store.jobIds(fid));
+    assertEquals(1, store.submissions(fid).size());
+    assertEquals(JobStatus.FAILURE, store.job(id).orElseThrow().value().status());
+    assertEquals(1L, store.jobStatistics(fid).get(JobStatus.FAILURE));
+    assertEquals(0L, store.jobStatistics(fid).get(JobStatus.PENDING));
   }
 
   @Test

@@ -195,6 +195,13 @@ public final class SpoolConfig {
   public static final String BUILD_MEMORY_MB = "spool.build.memory-mb";
   public static final int BUILD_MEMORY_MB_DEFAULT = 1536;
 
+  /**
+   * How long the build waits for the function's entrypoint to import (as an executor imports it) before it fails the
+   * build, milliseconds.
+   */
+  public static final String BUILD_CHECK_TIMEOUT_MS = "spool.build.check-timeout-ms";
+  public static final long BUILD_CHECK_TIMEOUT_MS_DEFAULT = 120_000;
+
   /** pip's --index-url for builds; empty means pip's own configuration on the node. */
   public static final String BUILD_PIP_INDEX_URL = "spool.build.pip.index-url";
   public static final String BUILD_PIP_INDEX_URL_DEFAULT = "";

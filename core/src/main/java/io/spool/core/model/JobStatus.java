@@ -17,6 +17,8 @@ public enum JobStatus {
   public static final StatusTable<JobStatus> TRANSITIONS = StatusTable.builder(JobStatus.class)
       // a platform fault puts a running job back to PENDING; a finished attempt ends it
       .allow(PENDING, RUNNING, CANCELED)
+      // a job of a function whose build failed ends without running
+      .allow(PENDING, FAILURE)
       .allow(RUNNING, PENDING, SUCCESS, FAILURE, TIMEOUT, CANCEL)
       // a job asked to cancel may still finish first, and keeps that status
       .allow(CANCEL, CANCELING, CANCELED, SUCCESS, FAILURE, TIMEOUT)

@@ -3,6 +3,7 @@ package io.spool.core.state;
 import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
+import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
@@ -220,6 +221,7 @@ final class CuratorStateStore implements StateStore {
       while (true) {
         Versioned<StatusCounts> counts = clientCounts(functionId);
         List<CuratorOp> withCounts = new ArrayList<>(ops);
+        withCounts.add(acceptingJobs(functionId));
         withCounts.addAll(checkLimits(functionId, counts.value(), jobs.size(), "submitting"));
         withCounts.add(curator.transactionOp().setData().withVersion(counts.version())
             .forPath(layout.clientStats(functionId), counts.value().add(JobStatus.PENDING, jobs.size()).toBytes()));
@@ -526,6 +528,7 @@ final class CuratorStateStore implements StateStore {
             .forPath(layout.submissionPrefix(functionId), numbers.append("]}").toString().getBytes(StandardCharsets.UTF_8)));
         long adding = writes.stream().filter(w -> !isOutstanding(w.previous()) && isOutstanding(w.record().status()))
             .count();
+        ops.add(acceptingJobs(functionId));
         ops.addAll(checkLimits(functionId, counts.value(), adding, "rerunning"));
         ops.add(curator.transactionOp().setData().withVersion(counts.version())
             .forPath(layout.clientStats(functionId), next.toBytes()));
@@ -911,6 +914,21 @@ final class CuratorStateStore implements StateStore {
     } catch (Exception e) {
       throw failure("create " + path, e);
     }
+  }
+
+  /**
+   * The check, for a write that adds jobs to run, that the function is as read now; refuses the write at once if its
+   * build failed. With the check, a build that fails meanwhile makes the write fail and read again: the master ends
+   * the jobs that were submitted before its failure, and none is submitted after it.
+   */
+  private CuratorOp acceptingJobs(String functionId) throws Exception {
+    Stat stat = new Stat();
+    FunctionRecord f = Json.fromBytes(curator.getData().storingStatIn(stat).forPath(layout.function(functionId)),
+        FunctionRecord.class);
+    if (f.status() == FunctionStatus.BUILD_FAILED) {
+      throw new BuildFailedRefusalException(functionId, f.statusReason());
+    }
+    return curator.transactionOp().check().withVersion(stat.getVersion()).forPath(layout.function(functionId));
   }
 
   private static RuntimeException failure(String what, Exception cause) {

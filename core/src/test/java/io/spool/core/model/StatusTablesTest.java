@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 class StatusTablesTest {
 
   @Test
-  void pendingJobCanStartOrBeCanceledOnly() {
-    assertEquals(EnumSet.of(JobStatus.RUNNING, JobStatus.CANCELED), JobStatus.TRANSITIONS.successors(JobStatus.PENDING));
+  void pendingJobCanStartBeCanceledOrFailWithTheBuildOnly() {
+    assertEquals(EnumSet.of(JobStatus.RUNNING, JobStatus.CANCELED, JobStatus.FAILURE),
+        JobStatus.TRANSITIONS.successors(JobStatus.PENDING));
   }
 
   @Test
