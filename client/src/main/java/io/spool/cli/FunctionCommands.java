@@ -14,6 +14,7 @@ import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
 import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ final class FunctionCommands {
       footer = {"", "Examples:", "  spool function create examples/hello/hello.py:hello --memory 512Mi --maximum-concurrency 2",
           "  spool function create tiles.histogram.run --include-module tiles --include-data 'tiles/data/*.json' \\",
           "      --requirement 'geopandas>=1.0' --python-path src",
-          "  spool function create --spec tiles.json --memory 2Gi",
+          "  spool function create --spec tiles.json --memory 2Gi --wait",
           "      # tiles.json: {\"entrypoint\": \"tiles.py:histogram\", \"maximumConcurrency\": 8, \"retryCount\": 2,",
           "      #              \"requirements\": [\"numpy\"], \"environment\": {\"MODE\": \"fast\"}}"})
   static final class Create extends ConnectedCommand implements Callable<Integer> {
@@ -109,6 +110,11 @@ final class FunctionCommands {
     boolean noAutoStart;
     @Option(names = "--json", description = "print the function as JSON")
     boolean json;
+    @Option(names = "--wait", description = "wait until it is built: exit 3 with the reason if the build fails")
+    boolean await;
+    @Option(names = "--wait-timeout", description = "with --wait: seconds to wait (default ${DEFAULT-VALUE})",
+        defaultValue = "3600")
+    long waitTimeout;
     private Boolean autoStart;
 
     @Override
@@ -140,8 +146,12 @@ final class FunctionCommands {
         if (noAutoStart || Boolean.FALSE.equals(autoStart)) { builder.autoStart(false); }
         Function f = builder.includeModules(includeModules).includeData(includeData).pythonPath(pythonPath)
             .build().save();
+        int exit = SpoolCli.EXIT_OK;
+        if (await) {
+          exit = waitBuilt(f, waitTimeout, err());
+        }
         out().println(json ? Json.values().writeValueAsString(describe(f)) : f.id());
-        return SpoolCli.EXIT_OK;
+        return exit;
       }
     }
 
@@ -389,8 +399,8 @@ final class FunctionCommands {
   }
 
   @Command(name = "wait", mixinStandardHelpOptions = true,
-      description = "Wait until none of a function's jobs is pending or running (jobs submitted meanwhile too), "
-          + "showing progress. Exit 0 if all its jobs succeeded, 1 if any failed, timed out or was canceled, 3 if "
+      description = "Wait until none of a function's jobs is pending or running (jobs submitted meanwhile too; with "
+          + "none submitted, until it is built), showing progress. Exit 0 if all its jobs succeeded, 1 if any failed, timed out or was canceled, 3 if "
           + "its build failed, 4 if waiting timed out. Ctrl-C cancels its unfinished jobs unless "
           + "--no-cancel-on-interrupt.",
       footer = {"", "Examples:", "  spool function wait k3mz8q2hxa --timeout 3600",
@@ -408,6 +418,14 @@ final class FunctionCommands {
       ProgressPrinter.Mode mode = waitOptions.mode();
       try (Spool spool = connection.get()) {
         Function f = Function.get(spool, id);
+        if (f.jobStatistics().values().stream().mapToLong(Long::longValue).sum() == 0
+            && (f.status() == FunctionStatus.BUILDING || f.status() == FunctionStatus.AWAITING_BUNDLE)) {
+          // nothing submitted yet: wait for the build
+          int built = waitBuilt(f, timeout, err());
+          if (built != SpoolCli.EXIT_OK) {
+            return built;
+          }
+        }
         Map<JobStatus, Long> counts;
         try (CancelOnInterrupt hook = CancelOnInterrupt.during(!waitOptions.noCancelOnInterrupt,
                 () -> f.jobs().status(JobStatus.PENDING, JobStatus.RUNNING).list(), err());
@@ -436,6 +454,17 @@ final class FunctionCommands {
         }
         return notSucceeded == 0 ? SpoolCli.EXIT_OK : SpoolCli.EXIT_JOBS_FAILED;
       }
+    }
+  }
+
+  /** Waits for a function's build; the exit code says how it ended (a failure's reason goes to {@code err}). */
+  static int waitBuilt(Function f, long seconds, PrintWriter err) throws InterruptedException {
+    try {
+      f.waitUntilBuilt(Duration.ofSeconds(seconds));
+      return SpoolCli.EXIT_OK;
+    } catch (BuildFailedException | TimeoutException e) {
+      err.println("spool: " + e.getMessage());
+      return e instanceof BuildFailedException ? SpoolCli.EXIT_BUILD_FAILED : SpoolCli.EXIT_TIMEOUT;
     }
   }
 }

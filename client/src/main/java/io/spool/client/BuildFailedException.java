@@ -26,6 +26,13 @@ public final class BuildFailedException extends IllegalStateException {
         + "', fix the function and create it again");
   }
 
+  /** The build that was waited on failed. */
+  static BuildFailedException failed(String functionId, String name, String reason) {
+    return new BuildFailedException(functionId, "function " + functionId + (name == null ? "" : " (\"" + name + "\")")
+        + " failed to build: " + reason + ". Read the build log with Function.buildLog() or 'spool function build-log "
+        + functionId + "', fix the function and create it again");
+  }
+
   public String functionId() {
     return functionId;
   }

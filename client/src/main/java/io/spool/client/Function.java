@@ -68,6 +68,7 @@ public final class Function {
   private static final Logger LOG = LoggerFactory.getLogger(Function.class);
   private static final long FUNCTION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MASTER_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long BUILD_POLL_MILLIS = 250;
 
   private final Spool spool;
   private FunctionRecord record;
@@ -692,12 +693,7 @@ public final class Function {
         }
         nextFunctionCheck = now + FUNCTION_CHECK_NANOS;
         if (now - nextMasterCheck >= 0) {
-          try {
-            spool.masters().ensureMaster(record);
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the master of function " + record.id() + ": "
-                + e.getMessage(), e);
-          }
+          ensureMaster();
           nextMasterCheck = now + MASTER_CHECK_NANOS;
         }
       }
@@ -708,6 +704,44 @@ public final class Function {
       }
       changed.tryAcquire(Math.min(TimeUnit.NANOSECONDS.toMillis(FUNCTION_CHECK_NANOS),
           Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Waits until the function is built: READY, or STOPPED where it does not start on its own; returns that status.
+   *
+   * @throws BuildFailedException if the build failed (the reason names what failed; the build log has the rest)
+   * @throws TimeoutException if it is still building after {@code timeout}
+   */
+  public FunctionStatus waitUntilBuilt(Duration timeout) throws TimeoutException, InterruptedException {
+    requireSaved();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long nextMasterCheck = System.nanoTime() + MASTER_CHECK_NANOS;
+    while (refresh().status() == FunctionStatus.BUILDING || record.status() == FunctionStatus.AWAITING_BUNDLE) {
+      long now = System.nanoTime();
+      if (now - deadline >= 0) {
+        throw new TimeoutException("function " + record.id() + " is still " + record.status() + " after "
+            + timeout.toSeconds() + " s");
+      }
+      // the build runs in the function's master: one killed meanwhile is replaced
+      if (now - nextMasterCheck >= 0) {
+        ensureMaster();
+        nextMasterCheck = now + MASTER_CHECK_NANOS;
+      }
+      Thread.sleep(Math.max(1, Math.min(BUILD_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - now))));
+    }
+    if (record.status() == FunctionStatus.BUILD_FAILED) {
+      throw BuildFailedException.failed(record.id(), record.name(), record.statusReason());
+    }
+    return record.status();
+  }
+
+  /** Starts the function's master if none is live (a wait outlives a master killed meanwhile). */
+  private void ensureMaster() {
+    try {
+      spool.masters().ensureMaster(record);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the master of function " + record.id() + ": " + e.getMessage(), e);
     }
   }
 

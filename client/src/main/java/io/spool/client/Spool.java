@@ -40,8 +40,9 @@ public final class Spool implements AutoCloseable {
   private final BlobStore blobs;
   private final ResultStore results;
   private final LogStore logs;
-  private final YarnClient yarn;
-  private final MasterStarter masters;
+  /** The ResourceManager's client and the master starter on it, made on first use: many commands never need them. */
+  private YarnClient yarn;
+  private MasterStarter masters;
   private static final int IO_THREADS = 8;
 
   private final String user;
@@ -65,16 +66,6 @@ public final class Spool implements AutoCloseable {
       closeQuietly(blobs);
       throw e;
     }
-    try {
-      this.yarn = YarnClient.createYarnClient();
-      this.yarn.init(conf);
-      this.yarn.start();
-    } catch (RuntimeException e) {
-      closeQuietly(blobs);
-      store.close();
-      throw e;
-    }
-    this.masters = new MasterStarter(conf, store, blobs, yarn);
   }
 
   /**
@@ -159,7 +150,14 @@ public final class Spool implements AutoCloseable {
     return logs;
   }
 
-  MasterStarter masters() {
+  synchronized MasterStarter masters() {
+    if (masters == null) {
+      YarnClient client = YarnClient.createYarnClient();
+      client.init(conf);
+      client.start();
+      yarn = client;
+      masters = new MasterStarter(conf, store, blobs, client);
+    }
     return masters;
   }
 
@@ -169,8 +167,14 @@ public final class Spool implements AutoCloseable {
     if (pool != null) {
       pool.shutdownNow();
     }
+    YarnClient client;
+    synchronized (this) {
+      client = yarn;
+    }
     try {
-      yarn.stop();
+      if (client != null) {
+        client.stop();
+      }
     } finally {
       closeQuietly(blobs);
       store.close();

@@ -64,10 +64,13 @@ class EntrypointCheckTest {
     return new Run(exit, out.toString(), err.toString());
   }
 
-  private static Function built(Function f) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (f.refresh().status() == FunctionStatus.BUILDING && System.nanoTime() < deadline) {
-      Thread.sleep(200);
+  /** The function once built, whether its build failed or not. */
+  private static Function built(Function f) throws Exception {
+    try {
+      f.waitUntilBuilt(WAIT);
+    } catch (BuildFailedException e) {
+      assertEquals(f.id(), e.functionId());
+      assertTrue(e.getMessage().contains(f.statusReason()) && e.getMessage().contains("build-log"), e.getMessage());
     }
     return f;
   }
@@ -100,7 +103,7 @@ class EntrypointCheckTest {
     assertBuildFailed(built(notCallable), "'run' in bad_value.py is not callable (it is an int)");
     assertBuildFailed(built(raises), "ValueError: no tiles configured (bad_import.py, line 3)");
     assertTrue(raises.buildLog().contains("Traceback (most recent call last)"), raises.buildLog());
-    assertEquals(FunctionStatus.READY, built(good).status(), good::buildLog);
+    assertEquals(FunctionStatus.READY, good.waitUntilBuilt(WAIT), good::buildLog);
     assertTrue(good.buildLog().contains("nothing to build"), good.buildLog());
     Job job = good.call(1);
     assertEquals(JobStatus.SUCCESS, job.waitForCompletion(WAIT), job::errorReason);
@@ -131,6 +134,27 @@ class EntrypointCheckTest {
 
     assertEquals(0, f.jobs().count(), "no job was written");
     assertEquals(0L, f.jobStatistics().values().stream().mapToLong(Long::longValue).sum());
+  }
+
+  @Test
+  void createWaitExitsThreeWithTheReasonWhenTheEntrypointCannotLoad(@TempDir Path dir) throws Exception {
+    Path module = Files.writeString(dir.resolve("cli_typo.py"), "def run(x):\n    return x\n");
+    Run broken = spool("function", "create", module + ":nosuchfn", "--memory", "256", "--wait");
+    assertEquals(SpoolCli.EXIT_BUILD_FAILED, broken.exit(), broken.out() + broken.err());
+    String id = broken.out().strip();
+    assertEquals(FunctionStatus.BUILD_FAILED, Function.get(spool, id).status(), "the id printed is the function's");
+    assertTrue(broken.err().contains("function 'nosuchfn' is not defined in cli_typo.py")
+        && broken.err().contains("spool function build-log " + id), broken.err());
+
+    Run good = spool("function", "create", module + ":run", "--memory", "256", "--wait");
+    assertEquals(SpoolCli.EXIT_OK, good.exit(), good.out() + good.err());
+    assertEquals(FunctionStatus.READY, Function.get(spool, good.out().strip()).status());
+
+    // a wait on a function with no job waits for its build, and says if it failed
+    Run fresh = spool("function", "create", module + ":nosuchfn", "--memory", "256");
+    Run wait = spool("function", "wait", fresh.out().strip(), "--timeout", "300", "--progress", "never");
+    assertEquals(SpoolCli.EXIT_BUILD_FAILED, wait.exit(), wait.out() + wait.err());
+    assertTrue(wait.err().contains("is not defined in cli_typo.py"), wait.err());
   }
 
   @Test
