@@ -4,6 +4,7 @@ import io.spool.bench.BenchOptions.Workload;
 import io.spool.client.Spool;
 import io.spool.core.config.SpoolConfig;
 import io.spool.local.EmbeddedCluster;
+import io.spool.local.HadoopLog;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,14 +47,17 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--scale-jobs", defaultValue = "100000", description = "jobs of a trivial function in the scale "
       + "workload (default ${DEFAULT-VALUE})")
   int scaleJobs;
+  @Option(names = "--cli-runs", defaultValue = "10", description = "fresh runs of each command per repetition of the "
+      + "cli workload (default ${DEFAULT-VALUE})")
+  int cliRuns;
   @Option(names = "--repetitions", defaultValue = "3", description = "measurements of each workload "
       + "(default ${DEFAULT-VALUE})")
   int repetitions;
   @Option(names = "--workloads", split = ",", description = "which of throughput, latency, scale, cold, submission, "
-      + "build, rest, python (default all)")
+      + "build, rest, python, cli (default all)")
   List<String> workloads;
   @Option(names = "--small", description = "tiny sizes for CI: 20 jobs, 10 latency jobs, 1000 map jobs, "
-      + "1000 scale jobs, 1 repetition, no Hadoop Streaming")
+      + "1000 scale jobs, 3 runs of each command, 1 repetition, no Hadoop Streaming")
   boolean small;
   @Option(names = "--skip-streaming", description = "leave Hadoop Streaming (a second, MapReduce-capable YARN in "
       + "this JVM) out of the throughput workload")
@@ -64,8 +68,13 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--data-dir", description = "the embedded cluster's data directory (default: a new directory "
       + "under --out, deleted afterwards)")
   Path dataDir;
+  @Option(names = "--verbose", description = "print Hadoop's log lines here rather than to hadoop.log under --out")
+  boolean verbose;
   @Spec
   CommandLine.Model.CommandSpec spec;
+
+  /** Where Hadoop's log lines go, under --out, unless --verbose. */
+  static final String LOG_FILE = "hadoop.log";
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Bench()).execute(args));
@@ -81,14 +90,21 @@ public final class Bench implements Callable<Integer> {
           chosen.add(Workload.valueOf(w.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new CommandLine.ParameterException(spec.commandLine(), "unknown workload '" + w
-              + "': choose from throughput, latency, scale, cold, submission, build, rest, python");
+              + "': choose from throughput, latency, scale, cold, submission, build, rest, python, cli");
         }
       }
     }
     String home = System.getProperty(HOME_PROPERTY);
     Path dir = (home != null && !out.isAbsolute() ? Paths.get(home).resolve(out) : out.toAbsolutePath()).normalize();
-    return small ? new BenchOptions(20, 10, 1000, 1000, 1, chosen, false, dir)
-        : new BenchOptions(jobs, latencyJobs, mapJobs, scaleJobs, repetitions, chosen, !skipStreaming, dir);
+    return small ? new BenchOptions(20, 10, 1000, 1000, 3, 1, chosen, false, dir)
+        : new BenchOptions(jobs, latencyJobs, mapJobs, scaleJobs, cliRuns, repetitions, chosen, !skipStreaming, dir);
+  }
+
+  /** The cluster's client configuration as the command lines read it: spool-site.xml, and yarn-site.xml for Hadoop's. */
+  private static Path clientConfDir(EmbeddedCluster cluster, Path dir) throws java.io.IOException {
+    Path site = cluster.writeClientConfiguration(dir.resolve(SpoolConfig.SITE_FILE));
+    Files.copy(site, dir.resolve("yarn-site.xml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return dir;
   }
 
   @Override
@@ -96,6 +112,7 @@ public final class Bench implements Callable<Integer> {
     BenchOptions options = options();
     PrintWriter console = spec.commandLine().getOut();
     Path clusterDir = dataDir != null ? dataDir.toAbsolutePath() : options.out().resolve("cluster");
+    Path log = verbose ? null : HadoopLog.toFile(options.out().resolve(LOG_FILE));
     console.printf("Starting the embedded cluster in %s ...%n", clusterDir);
     console.flush();
     List<Measurement> rows = new ArrayList<>();
@@ -106,7 +123,9 @@ public final class Bench implements Callable<Integer> {
         conf.set(SpoolConfig.DIST_JAR, Paths.get(jar).toAbsolutePath().normalize().toString());
       }
       try (Spool spool = Spool.connect(conf)) {
-        BenchContext ctx = new BenchContext(spool, conf, options, console, options.out().resolve("work"));
+        Path work = options.out().resolve("work");
+        BenchContext ctx = new BenchContext(spool, conf, options, console, work,
+            clientConfDir(cluster, work.resolve("conf")));
         for (Workload w : Workload.values()) {
           if (!options.workloads().contains(w)) {
             continue;
@@ -123,6 +142,7 @@ public final class Bench implements Callable<Integer> {
               case BUILD -> BuildWorkload.run(ctx);
               case REST -> RestWorkload.run(ctx);
               case PYTHON -> PythonClientWorkload.run(ctx);
+              case CLI -> CliWorkload.run(ctx);
             });
           } finally {
             ctx.deleteFunctions();
@@ -145,6 +165,9 @@ public final class Bench implements Callable<Integer> {
     console.print(Report.table(rows));
     List<Path> files = Report.write(options.out(), options, rows);
     console.printf("%nWrote %s%n", String.join(", ", files.stream().map(Path::toString).toList()));
+    if (log != null) {
+      console.printf("Hadoop's log: %s%n", log);
+    }
     console.flush();
     return Files.exists(files.get(2)) ? 0 : 1;
   }

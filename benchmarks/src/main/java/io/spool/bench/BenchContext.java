@@ -47,17 +47,20 @@ final class BenchContext {
   final BenchOptions options;
   final PrintWriter out;
   final Path workDir;
+  /** The cluster's client configuration files (spool-site.xml, yarn-site.xml), for commands in other JVMs. */
+  final Path clientConfDir;
   final Path burnFile;
   final String python;
   private final List<Function> created = new ArrayList<>();
 
-  BenchContext(Spool spool, Configuration conf, BenchOptions options, PrintWriter out, Path workDir)
-      throws IOException {
+  BenchContext(Spool spool, Configuration conf, BenchOptions options, PrintWriter out, Path workDir,
+      Path clientConfDir) throws IOException {
     this.spool = spool;
     this.conf = conf;
     this.options = options;
     this.out = out;
     this.workDir = workDir;
+    this.clientConfDir = clientConfDir;
     Files.createDirectories(workDir);
     this.burnFile = workDir.resolve("burn.py");
     Files.writeString(burnFile, String.format(BURN_SOURCE, BURN_SECONDS, BURN_SECONDS), StandardCharsets.UTF_8);

@@ -41,12 +41,28 @@ final class Demo extends LocalCommands.LocalCommand {
   Path confFile;
   @Option(names = "--project-dir", description = "the Spool project whose examples/ to run (default: where bin/spool is)")
   Path projectDir;
+  @Option(names = "--verbose", description = "print Hadoop's and the client's log lines here rather than to "
+      + "demo.log in the data directory")
+  boolean verbose;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     long begin = System.nanoTime();
     Path hello = examples().resolve("hello").resolve("hello.py");
+    Path log = verbose ? null : HadoopLog.toFile(dataDir().resolve("demo.log"));
+    try {
+      return run(out, begin, hello);
+    } finally {
+      if (log != null) {
+        out.println("Logs: " + LocalClusterControl.status(dataDir()).logFile() + " (the cluster's), " + log
+            + " (this command's)");
+        out.flush();
+      }
+    }
+  }
+
+  private int run(PrintWriter out, long begin, Path hello) throws Exception {
     LocalClusterStatus status = LocalClusterControl.status(dataDir());
     if (!status.running()) {
       out.println("Starting the embedded cluster (ZooKeeper, HDFS, YARN) in " + dataDir() + " ...");

@@ -30,6 +30,11 @@ public record LocalClusterStatus(
     return new LocalClusterStatus(false, 0, dataDir, null, null, null, null, null);
   }
 
+  /** The daemon's log: ZooKeeper's, HDFS's, YARN's and the server's own lines (none reach the console). */
+  public Path logFile() {
+    return new DaemonFiles(dataDir).logFile();
+  }
+
   /** A few lines for a person to read. */
   public String describe() {
     if (!running) {
@@ -43,7 +48,8 @@ public record LocalClusterStatus(
         "  ResourceManager:      " + orUnknown(resourceManagerAddress),
         "  web UI:               " + (serverUrl == null ? "(unknown)" : serverUrl + "ui/"),
         "  REST API:             " + (serverUrl == null ? "(unknown)" : serverUrl + "api/v1/ (described in "
-            + serverUrl + "api/v1/openapi.json)"));
+            + serverUrl + "api/v1/openapi.json)"),
+        "  Hadoop's log:         " + logFile());
   }
 
   private static String orUnknown(Object value) {

@@ -3,6 +3,7 @@ package io.spool.local;
 import io.spool.cli.CliExtension;
 import io.spool.cli.SpoolCli;
 import io.spool.client.Spool;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -60,11 +61,23 @@ public final class LocalCommands implements CliExtension {
     @Option(names = "--conf-file", description = "where to write the client configuration "
         + "(default: ~/.spool/conf/spool-site.xml)")
     Path confFile;
+    @Option(names = "--verbose", description = "print the log lines the cluster wrote while it started (they go to "
+        + "its log file either way)")
+    boolean verbose;
 
     @Override
     public Integer call() throws Exception {
       Path conf = confFile != null ? confFile.toAbsolutePath() : LocalClusterControl.defaultConfFile();
-      print(LocalClusterControl.start(dataDir(), conf, LocalClusterControl.DEFAULT_START_TIMEOUT).describe());
+      Path log = new DaemonFiles(dataDir()).logFile();
+      long before = Files.exists(log) ? Files.size(log) : 0;
+      LocalClusterStatus status = LocalClusterControl.start(dataDir(), conf, LocalClusterControl.DEFAULT_START_TIMEOUT);
+      if (verbose && Files.exists(log)) {
+        try (java.io.InputStream in = Files.newInputStream(log)) {
+          in.skipNBytes(Math.min(before, Files.size(log)));
+          print(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).stripTrailing());
+        }
+      }
+      print(status.describe());
       return 0;
     }
   }

@@ -1,6 +1,7 @@
 package io.spool.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spool.cli.SpoolCli;
@@ -9,6 +10,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +29,27 @@ class DemoCommandTest {
     return new Run(exit, out.toString(), err.toString());
   }
 
+  /** Hadoop's and log4j's own lines, and stack traces: none may reach the console of the demo. */
+  static final java.util.regex.Pattern LOG_LINE = java.util.regex.Pattern.compile(
+      "(?m)^(\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}[,.]\\d{3}|\\s+at [a-z]|SLF4J|log4j:)");
+
+  /**
+   * Runs the command line in a JVM of its own with its output and errors going to one pipe, as
+   * {@code bin/spool demo | tee out.txt} would.
+   */
+  private static Run piped(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens")).forEach(command::add);
+    command.add("-Dspool.dist.jar=" + System.getProperty("spool.dist.jar"));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), SpoolCli.class.getName()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return new Run(process.waitFor(), out, "");
+  }
+
   private static Path newDir(String prefix) throws Exception {
     Path target = Paths.get(System.getProperty("basedir", "."), "target").toAbsolutePath();
     Files.createDirectories(target);
@@ -38,9 +62,16 @@ class DemoCommandTest {
     Path dir = newDir("demo-");
     Path project = Paths.get(System.getProperty("basedir", "."), "..").toAbsolutePath().normalize();
     try {
-      Run demo = spool("demo", "--data-dir", dir.resolve("data").toString(), "--conf-file",
+      Run demo = piped("demo", "--data-dir", dir.resolve("data").toString(), "--conf-file",
           dir.resolve("conf/spool-site.xml").toString(), "--project-dir", project.toString(), "--jobs", "3");
       assertEquals(0, demo.exit(), demo.out() + demo.err());
+      // a clean report: no escape sequence, no log line; the logs are named
+      assertFalse(demo.out().contains("\u001b"), demo.out());
+      assertFalse(LOG_LINE.matcher(demo.out()).find(), demo.out());
+      assertTrue(demo.out().contains("Logs: " + dir.resolve("data").resolve("daemon.log") + " (the cluster's), "
+          + dir.resolve("data").resolve("demo.log") + " (this command's)"), demo.out());
+      assertTrue(Files.readString(dir.resolve("data").resolve("daemon.log")).contains("Embedded cluster started"),
+          "the cluster's log lines went to its log file");
       for (int i = 0; i < 3; i++) {
         assertTrue(demo.out().contains("hello " + i), demo.out());
       }
