@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code spool admin …}: housekeeping of Spool's data on the cluster. */
-@Command(name = "admin", description = "Housekeeping of Spool's data on the cluster.",
+@Command(name = "admin", mixinStandardHelpOptions = true,
+    description = "Housekeeping of Spool's data on the cluster.",
     subcommands = {AdminCommands.Purge.class})
 final class AdminCommands {
 

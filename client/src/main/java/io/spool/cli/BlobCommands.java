@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code spool blob …}: list, read and delete the stored results. */
-@Command(name = "blob", description = "List, read and delete results (blobs named <functionId>/<jobId>).",
+@Command(name = "blob", mixinStandardHelpOptions = true,
+    description = "List, read and delete results (blobs named <functionId>/<jobId>).",
     subcommands = {BlobCommands.ListBlobs.class, BlobCommands.Get.class, BlobCommands.Delete.class})
 final class BlobCommands {
 

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code spool function …}: create, get and list functions. */
-@Command(name = "function", description = "Create, inspect, change and delete functions.",
+@Command(name = "function", mixinStandardHelpOptions = true,
+    description = "Create, inspect, change and delete functions.",
     subcommands = {FunctionCommands.Create.class, FunctionCommands.Get.class, FunctionCommands.ListFunctions.class,
         FunctionCommands.BuildLog.class, FunctionCommands.Start.class, FunctionCommands.Stop.class,
         FunctionCommands.Enable.class, FunctionCommands.Disable.class, FunctionCommands.Update.class,

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code spool job …}: submit, wait, and read results and logs. */
-@Command(name = "job", description = "Submit jobs and read their state, results and logs.",
+@Command(name = "job", mixinStandardHelpOptions = true,
+    description = "Submit jobs and read their state, results and logs.",
     subcommands = {JobCommands.Submit.class, JobCommands.Wait.class, JobCommands.Get.class,
         JobCommands.ListJobs.class, JobCommands.Cancel.class, JobCommands.Rerun.class, JobCommands.Delete.class,
         JobCommands.Result.class, JobCommands.Log.class})

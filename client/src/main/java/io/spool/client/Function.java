@@ -221,6 +221,7 @@ public final class Function {
 
   private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList,
       List<String> tags, Map<String, String> environment, String idempotencyKey) {
+    spool.prepareMasters();
     requireAccepting("nothing was submitted");
     Configuration conf = spool.configuration();
     int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);
@@ -828,7 +829,7 @@ public final class Function {
   /** With {@link JobProcess#REUSED}: the most jobs one process runs, 0 for no limit. */
   public int maxJobsPerProcess() { return record.maxJobsPerProcess(); }
   /** The YARN queue of its master and executors. */
-  public String queue() { return spool.masters().queue(record); }
+  public String queue() { return MasterStarter.queue(spool.configuration(), record); }
   /** The YARN application priority of its master. */
   public int priority() { return record.priority(); }
   /** The YARN node label expression of its master and executors, if it has one. */

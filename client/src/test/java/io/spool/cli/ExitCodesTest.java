@@ -77,6 +77,16 @@ class ExitCodesTest {
   }
 
   @Test
+  void everyGroupListsItsCommandsOnHelp() {
+    for (String[] group : new String[][] {{"function", "create"}, {"job", "submit"}, {"blob", "list"},
+        {"admin", "purge"}}) {
+      Run help = spool(NO_CLUSTER, group[0], "--help");
+      assertEquals(SpoolCli.EXIT_OK, help.exit(), help.err());
+      assertTrue(help.out().contains("Usage: spool " + group[0]) && help.out().contains(group[1]), help.out());
+    }
+  }
+
+  @Test
   void everyCommandHasAnExampleInItsHelp() {
     for (String[] command : new String[][] {{"job", "list"}, {"job", "cancel"}, {"job", "rerun"},
         {"job", "delete"}, {"job", "wait"}, {"job", "submit"}, {"function", "wait"}, {"blob", "list"},

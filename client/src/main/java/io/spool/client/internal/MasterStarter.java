@@ -106,6 +106,11 @@ public final class MasterStarter {
 
   /** The function's queue; records older than the attribute have none and get the configured one. */
   public String queue(FunctionRecord function) {
+    return queue(conf, function);
+  }
+
+  /** The function's YARN queue: its own, or the configured default. */
+  public static String queue(Configuration conf, FunctionRecord function) {
     return function.queue() != null ? function.queue()
         : conf.getTrimmed(SpoolConfig.YARN_QUEUE, SpoolConfig.YARN_QUEUE_DEFAULT);
   }

@@ -89,7 +89,8 @@ class Pip:
     def __init__(self, python: str, args: argparse.Namespace) -> None:
         self.python = python
         self.cwd = args.bundle  # relative paths in requirements name the bundle's files
-        self.options = ["--disable-pip-version-check", "--no-input"]
+        # the build log is a file: no colour, no progress bar redrawn with escape sequences
+        self.options = ["--disable-pip-version-check", "--no-input", "--no-color", "--progress-bar", "off"]
         if args.index_url:
             self.options += ["--index-url", args.index_url]
         for url in args.extra_index_url:
