@@ -90,6 +90,17 @@ class FunctionBuildTest {
     String reused = same.buildLog();
     assertTrue(reused.contains("reused the environment") && reused.contains("pip did not run"), reused);
     assertFalse(reused.contains("pip install"), reused);
+
+    // an environment reused from the cache still gets its entrypoint checked
+    Function typo = Function.builder(spool, "geo_pkg.sub.reader.read_bothh").memory(256)
+        .includeModules(List.of("geo_pkg.sub")).requirements(List.of("idna==3.20")).pythonPath(List.of(pkgs))
+        .build().save();
+    BuildFailedException failed = assertThrows(BuildFailedException.class, () -> typo.waitUntilBuilt(WAIT));
+    assertEquals(FunctionStatus.BUILD_FAILED, typo.status());
+    assertTrue(failed.getMessage().contains("function 'read_bothh' is not defined in geo_pkg/sub/reader.py"),
+        failed.getMessage());
+    String checked = typo.buildLog();
+    assertTrue(checked.contains("reused the environment") && checked.contains("read_bothh"), checked);
   }
 
   @Test
