@@ -221,7 +221,6 @@ public final class Function {
 
   private List<Job> submit(List<? extends List<?>> argsList, List<? extends Map<String, ?>> kwargsList,
       List<String> tags, Map<String, String> environment, String idempotencyKey) {
-    spool.prepareMasters();
     requireAccepting("nothing was submitted");
     Configuration conf = spool.configuration();
     int inlineMax = conf.getInt(SpoolConfig.ARGS_INLINE_MAX_BYTES, SpoolConfig.ARGS_INLINE_MAX_BYTES_DEFAULT);

@@ -150,14 +150,6 @@ public final class Spool implements AutoCloseable {
     return logs;
   }
 
-  /**
-   * Starts making the ResourceManager's client in the background, for a call that will need it after work of its
-   * own (a submission checks its master once the jobs are written). A failure here is met again in the foreground.
-   */
-  void prepareMasters() {
-    java.util.concurrent.CompletableFuture.runAsync(this::masters);
-  }
-
   synchronized MasterStarter masters() {
     if (masters == null) {
       YarnClient client = YarnClient.createYarnClient();
