@@ -63,7 +63,8 @@ final class EnvironmentBuilder {
     String hash = f.requirements().isEmpty() ? null
         : EnvironmentHash.of(imageIdentity(f), python, f.requirements(), BuildMain.pipOptions(conf));
     boolean cached = hash != null && blobs.exists(BlobStore.environment(hash));
-    String mode = !f.compiles() && (hash == null || cached) ? "check" : hash == null ? "none" : cached ? "reuse" : "build";
+    String mode = !f.compiles() && (hash == null || cached) ? "check"
+        : hash == null ? "none" : cached ? "reuse" : "build";
     LOG.info("building function {} ({}, environment {})", f.id(), mode, hash);
     int exit;
     try {

@@ -13,8 +13,8 @@ import io.spool.core.json.Json;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
-import java.nio.file.Path;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -401,8 +401,8 @@ final class FunctionCommands {
 
   @Command(name = "wait", mixinStandardHelpOptions = true,
       description = "Wait until none of a function's jobs is pending or running (jobs submitted meanwhile too; with "
-          + "none submitted, until it is built), showing progress. Exit 0 if all its jobs succeeded, 1 if any failed, timed out or was canceled, 3 if "
-          + "its build failed, 4 if waiting timed out. Ctrl-C cancels its unfinished jobs unless "
+          + "none submitted, until it is built), showing progress. Exit 0 if all its jobs succeeded, 1 if any failed, "
+          + "timed out or was canceled, 3 if its build failed, 4 if waiting timed out. Ctrl-C cancels its unfinished jobs unless "
           + "--no-cancel-on-interrupt.",
       footer = {"", "Examples:", "  spool function wait k3mz8q2hxa --timeout 3600",
           "  spool function wait k3mz8q2hxa --progress never --no-cancel-on-interrupt"})
@@ -449,8 +449,7 @@ final class FunctionCommands {
             .filter(e -> e.getKey().isTerminal() && e.getKey() != JobStatus.SUCCESS)
             .mapToLong(Map.Entry::getValue).sum();
         if (counts.get(JobStatus.FAILURE) > 0 && f.refresh().status() == FunctionStatus.BUILD_FAILED) {
-          err().println("spool: the build of function " + f.id() + " failed: its jobs never ran: " + f.statusReason()
-              + "; read the build log with 'spool function build-log " + f.id() + "'");
+          err().println("spool: " + JobWaiter.neverRan("its job(s)", f));
           return SpoolCli.EXIT_BUILD_FAILED;
         }
         return notSucceeded == 0 ? SpoolCli.EXIT_OK : SpoolCli.EXIT_JOBS_FAILED;

@@ -68,9 +68,7 @@ final class JobWaiter {
             }
           }
           if (neverRan > 0 && function.refresh().status() == FunctionStatus.BUILD_FAILED) {
-            buildFailures.add(neverRan + " job(s) never ran: the build of function " + function.id() + " failed: "
-                + function.statusReason() + "; read the build log with 'spool function build-log " + function.id()
-                + "'");
+            buildFailures.add(neverRan(neverRan + " job(s)", function));
           }
           return null;
         }));
@@ -134,5 +132,11 @@ final class JobWaiter {
 
   private List<Job> unfinished(List<Job> jobs) {
     return jobs.stream().filter(j -> !ended.contains(j.id())).toList();
+  }
+
+  /** Why {@code jobs} of a function whose build failed ended FAILURE without running, and where to read more. */
+  static String neverRan(String jobs, Function function) {
+    return jobs + " never ran: the build of function " + function.id() + " failed: " + function.statusReason()
+        + "; read the build log with 'spool function build-log " + function.id() + "'";
   }
 }

@@ -21,16 +21,23 @@ public final class BuildFailedException extends IllegalStateException {
 
   /** A submission or rerun refused ({@code notDone}: "nothing was submitted", "no job was rerun"). */
   static BuildFailedException refused(String functionId, String name, String reason, String notDone) {
-    return new BuildFailedException(functionId, "function " + functionId + (name == null ? "" : " (\"" + name + "\")")
-        + " failed to build and accepts no jobs: " + reason + "; " + notDone + ". Read the build log with Function.buildLog() or 'spool function build-log " + functionId
-        + "', fix the function and create it again");
+    return new BuildFailedException(functionId, named(functionId, name) + " failed to build and accepts no jobs: "
+        + reason + "; " + notDone + ". " + whatToDo(functionId));
   }
 
   /** The build that was waited on failed. */
   static BuildFailedException failed(String functionId, String name, String reason) {
-    return new BuildFailedException(functionId, "function " + functionId + (name == null ? "" : " (\"" + name + "\")")
-        + " failed to build: " + reason + ". Read the build log with Function.buildLog() or 'spool function build-log "
-        + functionId + "', fix the function and create it again");
+    return new BuildFailedException(functionId, named(functionId, name) + " failed to build: " + reason + ". "
+        + whatToDo(functionId));
+  }
+
+  private static String named(String functionId, String name) {
+    return "function " + functionId + (name == null ? "" : " (\"" + name + "\")");
+  }
+
+  private static String whatToDo(String functionId) {
+    return "Read the build log with Function.buildLog() or 'spool function build-log " + functionId
+        + "', fix the function and create it again";
   }
 
   public String functionId() {

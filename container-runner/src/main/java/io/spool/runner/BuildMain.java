@@ -202,13 +202,7 @@ public final class BuildMain {
       log.append("[spool-build] " + reason);
       return reason;
     }
-    String verdict = null;
-    for (String line : new String(Files.readAllBytes(log.file()), StandardCharsets.UTF_8).split("\n")) {
-      String text = LogLines.strip(line);
-      if (text.startsWith(CHECK_PREFIX)) {
-        verdict = text.substring(CHECK_PREFIX.length());
-      }
-    }
+    String verdict = lastWithPrefix(logLines(log.file()), CHECK_PREFIX);
     if (check.exitValue() == 0 && verdict != null && verdict.startsWith("ok ")) {
       return null;
     }
@@ -289,18 +283,12 @@ public final class BuildMain {
    * read without their timestamps).
    */
   private static String result(Path log, int exit) throws IOException {
-    List<String> lines = new ArrayList<>();
-    if (Files.exists(log)) {
-      for (String line : new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\n")) {
-        lines.add(LogLines.strip(line));
-      }
-    }
+    List<String> lines = logLines(log);
     ObjectNode result = JsonNodeFactory.instance.objectNode().put("exitCode", exit);
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      if (lines.get(i).startsWith(RESULT_PREFIX)) {
-        result.set("result", Json.tree(lines.get(i).substring(RESULT_PREFIX.length()).getBytes(StandardCharsets.UTF_8)));
-        return result.toString();
-      }
+    String built = lastWithPrefix(lines, RESULT_PREFIX);
+    if (built != null) {
+      result.set("result", Json.tree(built.getBytes(StandardCharsets.UTF_8)));
+      return result.toString();
     }
     String reason = "";
     for (int i = lines.size() - 1; i >= 0 && reason.isEmpty(); i--) {
@@ -313,4 +301,24 @@ public final class BuildMain {
     return result.put("reason", reason.isEmpty() ? "the build failed with exit status " + exit : reason).toString();
   }
 
+  /** The build log's lines without their timestamps (none if there is no log). */
+  private static List<String> logLines(Path log) throws IOException {
+    List<String> lines = new ArrayList<>();
+    if (Files.exists(log)) {
+      for (String line : new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\n")) {
+        lines.add(LogLines.strip(line));
+      }
+    }
+    return lines;
+  }
+
+  /** What follows {@code prefix} on the last line that starts with it, or null. */
+  private static String lastWithPrefix(List<String> lines, String prefix) {
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).startsWith(prefix)) {
+        return lines.get(i).substring(prefix.length());
+      }
+    }
+    return null;
+  }
 }

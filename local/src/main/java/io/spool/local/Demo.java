@@ -55,7 +55,7 @@ final class Demo extends LocalCommands.LocalCommand {
       return run(out, begin, hello);
     } finally {
       if (log != null) {
-        out.println("Logs: " + LocalClusterControl.status(dataDir()).logFile() + " (the cluster's), " + log
+        out.println("Logs: " + new DaemonFiles(dataDir()).logFile() + " (the cluster's), " + log
             + " (this command's)");
         out.flush();
       }

@@ -74,6 +74,9 @@ public final class HadoopLog {
 
   /** java.util.logging's records, passed on to log4j under the same logger name. */
   private static final class ToLog4j extends Handler {
+    /** Only its formatMessage is used: a record's parameters and resource bundle, as java.util.logging applies them. */
+    private static final java.util.logging.Formatter MESSAGES = new java.util.logging.SimpleFormatter();
+
     @Override
     public void publish(LogRecord record) {
       if (!isLoggable(record)) {
@@ -84,15 +87,7 @@ public final class HadoopLog {
           : level >= java.util.logging.Level.WARNING.intValue() ? Level.WARN
           : level >= java.util.logging.Level.INFO.intValue() ? Level.INFO : Level.DEBUG;
       String name = record.getLoggerName() == null ? "jul" : record.getLoggerName();
-      String message = record.getMessage();
-      if (record.getParameters() != null && message != null) {
-        try {
-          message = java.text.MessageFormat.format(message, record.getParameters());
-        } catch (IllegalArgumentException e) {
-          // the message is not a pattern: kept as it is
-        }
-      }
-      Logger.getLogger(name).log(log4j, message, record.getThrown());
+      Logger.getLogger(name).log(log4j, MESSAGES.formatMessage(record), record.getThrown());
     }
 
     @Override
