@@ -137,7 +137,7 @@ public final class FunctionMaster {
         : new StateIdentity(UserGroupInformation.getCurrentUser().getShortUserName(), ownerSecret);
     try (StateStore store = StateStore.builder().configuration(conf).identity(identity).build()) {
       store.start();
-      MasterLeadership leadership = new MasterLeadership(store, functionId);
+      MasterLeadership leadership = new MasterLeadership(store, functionId, attempt.getApplicationId().toString());
       try {
         // an earlier master's lock lasts until its ZooKeeper session expires: wait longer than that
         long lockWaitMs = 2L * conf.getInt(SpoolConfig.ZOOKEEPER_SESSION_TIMEOUT_MS,

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spool.core.json.Json;
 import io.spool.core.state.Fence;
+import io.spool.core.state.StaleLeadership;
 import io.spool.core.state.StateStore;
 import java.io.Closeable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -27,18 +29,24 @@ final class MasterLeadership implements Closeable {
 
   private final StateStore store;
   private final String functionId;
+  private final String applicationId;
   private final InterProcessMutex lock;
   private Fence fence;
   private ConnectionStateListener listener;
 
-  MasterLeadership(StateStore store, String functionId) {
+  MasterLeadership(StateStore store, String functionId, String applicationId) {
     this.store = store;
     this.functionId = functionId;
-    this.lock = new InterProcessMutex(store.curator(), store.layout().masterLock(functionId));
+    this.applicationId = applicationId;
+    this.lock = new NamedMutex(store.curator(), store.layout().masterLock(functionId), applicationId);
   }
 
-  /** Takes the lock within {@code waitMs} and then a new epoch; false if another master holds it. */
+  /**
+   * Takes the lock within {@code waitMs} and then a new epoch; false if another master holds it. What an earlier
+   * attempt of this application left is removed first: YARN starts an attempt only once the one before has ended.
+   */
   boolean acquire(long waitMs) throws Exception {
+    StaleLeadership.clear(store.curator(), store.layout(), functionId, applicationId::equals);
     if (!lock.acquire(waitMs, TimeUnit.MILLISECONDS)) {
       return false;
     }
@@ -84,6 +92,21 @@ final class MasterLeadership implements Closeable {
       store.curator().delete().forPath(store.layout().masterLive(functionId));
     } catch (KeeperException.NoNodeException gone) {
       LOG.debug("live node already gone");
+    }
+  }
+
+  /** The master lock, its nodes naming this master's application (see {@link StaleLeadership}). */
+  private static final class NamedMutex extends InterProcessMutex {
+    private final byte[] holder;
+
+    NamedMutex(CuratorFramework curator, String path, String applicationId) {
+      super(curator, path);
+      this.holder = StaleLeadership.holder(applicationId);
+    }
+
+    @Override
+    protected byte[] getLockNodeBytes() {
+      return holder;
     }
   }
 

@@ -1,11 +1,17 @@
 package io.spool.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.spool.core.config.SpoolConfig;
+import io.spool.core.json.Json;
 import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +125,9 @@ public final class LocalClusterControl {
     return new StopResult(files.dir(), true, process.pid(), forced);
   }
 
+  /** Longest wait for the server's health endpoint in {@code status}. */
+  private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+
   /** Whether the daemon of {@code dataDir} runs, and the addresses in the client configuration it wrote. */
   public static LocalClusterStatus status(Path dataDir) throws IOException {
     return status(new DaemonFiles(dataDir));
@@ -134,10 +143,29 @@ public final class LocalClusterControl {
     if (confFile.isPresent() && Files.isRegularFile(confFile.get())) {
       conf.addResource(new org.apache.hadoop.fs.Path(confFile.get().toUri()));
     }
+    String serverUrl = conf.get(SpoolConfig.SERVER_URL);
     return new LocalClusterStatus(true, daemon.get().pid(), files.dir(), confFile.orElse(null),
         conf.get(SpoolConfig.ZOOKEEPER_QUORUM),
         conf.get(CommonConfigurationKeysPublic.FS_DEFAULT_NAME_KEY),
-        conf.get(YarnConfiguration.RM_ADDRESS), conf.get(SpoolConfig.SERVER_URL));
+        conf.get(YarnConfiguration.RM_ADDRESS), serverUrl, supervisor(serverUrl));
+  }
+
+  /** The supervisor's state as the server's health endpoint tells it; null if the server does not answer. */
+  private static JsonNode supervisor(String serverUrl) {
+    if (serverUrl == null) {
+      return null;
+    }
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_TIMEOUT).build();
+      HttpResponse<byte[]> health = http.send(HttpRequest.newBuilder(URI.create(serverUrl + "api/v1/health"))
+          .timeout(HEALTH_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+      return health.statusCode() == 200 ? Json.tree(health.body()).get("supervisor") : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   /** The live process named in {@code daemon.pid}, if it is a daemon of ours (a recycled pid is not). */

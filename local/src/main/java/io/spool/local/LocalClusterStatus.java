@@ -1,5 +1,6 @@
 package io.spool.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 
 /**
@@ -15,6 +16,8 @@ import java.nio.file.Path;
  * @param resourceManagerAddress the ResourceManager's client address from the client configuration, or {@code null}
  * @param serverUrl the Spool server's URL (the web UI is below it at {@code ui/}, the API at {@code api/v1/}), or
  *     {@code null}
+ * @param supervisor the supervisor's state as the server's health endpoint tells it ({@code state}, {@code leader},
+ *     {@code functionsSupervised}, {@code restarts}, {@code stopped}), or {@code null} if the server does not answer
  */
 public record LocalClusterStatus(
     boolean running,
@@ -24,10 +27,11 @@ public record LocalClusterStatus(
     String zookeeperQuorum,
     String defaultFs,
     String resourceManagerAddress,
-    String serverUrl) {
+    String serverUrl,
+    JsonNode supervisor) {
 
   static LocalClusterStatus notRunning(Path dataDir) {
-    return new LocalClusterStatus(false, 0, dataDir, null, null, null, null, null);
+    return new LocalClusterStatus(false, 0, dataDir, null, null, null, null, null, null);
   }
 
   /** The daemon's log: ZooKeeper's, HDFS's, YARN's and the server's own lines (none reach the console). */
@@ -49,7 +53,25 @@ public record LocalClusterStatus(
         "  web UI:               " + (serverUrl == null ? "(unknown)" : serverUrl + "ui/"),
         "  REST API:             " + (serverUrl == null ? "(unknown)" : serverUrl + "api/v1/ (described in "
             + serverUrl + "api/v1/openapi.json)"),
+        "  supervisor:           " + describeSupervisor(),
         "  Hadoop's log:         " + logFile());
+  }
+
+  private String describeSupervisor() {
+    if (supervisor == null) {
+      return "(unknown: the server does not answer)";
+    }
+    if (supervisor.isNull()) {
+      return "off (spool.supervisor.enabled is false)";
+    }
+    String state = supervisor.path("state").asText();
+    if (!"active".equals(state)) {
+      return state + (supervisor.path("leader").isTextual() ? " (active: " + supervisor.path("leader").asText() + ")"
+          : "");
+    }
+    return "active: " + supervisor.path("functionsSupervised").asInt() + " functions with work supervised, "
+        + supervisor.path("restarts").asInt() + " masters restarted, " + supervisor.path("stopped").asInt()
+        + " functions stopped after repeated failures";
   }
 
   private static String orUnknown(Object value) {

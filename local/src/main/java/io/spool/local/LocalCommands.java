@@ -98,7 +98,8 @@ public final class LocalCommands implements CliExtension {
       footer = {"", "Examples:", "  spool local status", "  spool local status --json"})
   static final class Status extends LocalCommand {
     @Option(names = "--json", description = "print one JSON object: running, pid, dataDir, confFile, zookeeperQuorum, "
-        + "defaultFs, resourceManagerAddress, serverUrl")
+        + "defaultFs, resourceManagerAddress, serverUrl, supervisor (state, leader, functionsSupervised, restarts, "
+        + "stopped)")
     boolean json;
 
     @Override
@@ -110,6 +111,7 @@ public final class LocalCommands implements CliExtension {
             .put("confFile", status.confFile() == null ? null : status.confFile().toString())
             .put("zookeeperQuorum", status.zookeeperQuorum()).put("defaultFs", status.defaultFs())
             .put("resourceManagerAddress", status.resourceManagerAddress()).put("serverUrl", status.serverUrl());
+        node.set("supervisor", status.supervisor());
         print(io.spool.core.json.Json.values().writeValueAsString(node));
       } else {
         print(status.describe());

@@ -77,6 +77,15 @@ class LocalClusterControlTest {
         java.net.URI.create(status.serverUrl() + "ui/")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     assertTrue(ui.body().contains("spool-function"), ui.body());
     assertTrue(status.describe().contains(status.serverUrl() + "ui/"), status.describe());
+    // the supervisor wins its election a moment after the server starts
+    for (int i = 0; i < 50 && !"active".equals(status.supervisor().path("state").asText()); i++) {
+      Thread.sleep(100);
+      status = LocalClusterControl.status(dataDir);
+    }
+    assertEquals("active", status.supervisor().path("state").asText(), "the daemon's supervisor: " + health.body());
+    assertEquals(0, status.supervisor().path("restarts").asInt());
+    assertTrue(status.describe().contains("supervisor:           active: 0 functions with work supervised, 0 masters "
+        + "restarted"), status.describe());
     try (CuratorFramework zk = connect(status.zookeeperQuorum())) {
       assertNotNull(zk.checkExists().forPath("/zookeeper"));
     }

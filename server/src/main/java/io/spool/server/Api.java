@@ -30,11 +30,14 @@ final class Api {
   private final Router router;
   private final Identity identity;
   private final UserConnections connections;
+  private final java.util.function.Supplier<Object> supervisor;
 
-  Api(Router router, Identity identity, UserConnections connections) {
+  /** {@code supervisor} tells the state of this server's supervisor (or null where it runs none). */
+  Api(Router router, Identity identity, UserConnections connections, java.util.function.Supplier<Object> supervisor) {
     this.router = router;
     this.identity = identity;
     this.connections = connections;
+    this.supervisor = supervisor;
   }
 
   Router router() {
@@ -51,8 +54,11 @@ final class Api {
         return;
       }
       if (path.equals("/health") && "GET".equals(request.getMethod())) {
-        write(response, new Reply(200, "application/json",
-            Json.values().writeValueAsBytes(java.util.Map.of("status", "ok", "api", "v1")), null));
+        java.util.Map<String, Object> health = new java.util.LinkedHashMap<>();
+        health.put("status", "ok");
+        health.put("api", "v1");
+        health.put("supervisor", supervisor.get());
+        write(response, new Reply(200, "application/json", Json.values().writeValueAsBytes(health), null));
         return;
       }
       Router.Match match = router.match(request.getMethod(), path.isEmpty() ? "/" : path);

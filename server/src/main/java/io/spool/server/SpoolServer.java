@@ -1,5 +1,7 @@
 package io.spool.server;
 
+import io.spool.client.Spool;
+import io.spool.client.Supervisor;
 import io.spool.client.internal.KerberosLogin;
 import io.spool.core.config.SpoolConfig;
 import java.io.Closeable;
@@ -9,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,14 +50,16 @@ public final class SpoolServer implements Closeable {
   private final UserConnections connections;
   private final Bundles bundles;
   private final ExecutorService followers;
+  private final Supervisor supervisor;
   private final URI uri;
 
   private SpoolServer(Server jetty, UserConnections connections, Bundles bundles, ExecutorService followers,
-      URI uri) {
+      Supervisor supervisor, URI uri) {
     this.jetty = jetty;
     this.connections = connections;
     this.bundles = bundles;
     this.followers = followers;
+    this.supervisor = supervisor;
     this.uri = uri;
   }
 
@@ -77,7 +83,8 @@ public final class SpoolServer implements Closeable {
     });
     Router router = routes(ServerSettings.from(conf), bundles, followers);
     Identity identity = Identity.from(conf);
-    Api api = new Api(router, identity, connections);
+    Supervisor[] supervisor = new Supervisor[1];
+    Api api = new Api(router, identity, connections, () -> supervisor[0] == null ? null : supervisor[0].status());
 
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS);
     threads.setName("spool-server");
@@ -104,11 +111,37 @@ public final class SpoolServer implements Closeable {
       throw new IOException("the Spool server cannot listen on " + address + ": " + e.getMessage()
           + " (set spool.server.address)", e);
     }
+    if (conf.getBoolean(SpoolConfig.SUPERVISOR_ENABLED, SpoolConfig.SUPERVISOR_ENABLED_DEFAULT)) {
+      try {
+        supervisor[0] = startSupervisor(conf, connections);
+      } catch (RuntimeException e) {
+        stop(jetty);
+        connections.close();
+        bundles.close();
+        followers.shutdownNow();
+        throw e;
+      }
+    }
     String host = address.getAddress() == null || address.getAddress().isAnyLocalAddress()
         ? InetAddress.getLocalHost().getCanonicalHostName() : address.getHostString();
     URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
     LOG.info("Spool server at {} (API {}api/v1/, UI {}ui/)", uri, uri, uri);
-    return new SpoolServer(jetty, connections, bundles, followers, uri);
+    return new SpoolServer(jetty, connections, bundles, followers, supervisor[0], uri);
+  }
+
+  /** The supervisor: the server's own connection joins the election, each owner's starts that owner's masters. */
+  private static Supervisor startSupervisor(Configuration conf, UserConnections connections) {
+    return Supervisor.start(conf, connections.of(connections.serverUser()).spool(), new Supervisor.Owners() {
+      @Override
+      public Spool connection(String owner) {
+        return connections.of(owner).spool();
+      }
+
+      @Override
+      public <T> T as(String owner, Callable<T> call) throws Exception {
+        return connections.of(owner).as(call::call);
+      }
+    });
   }
 
   /**
@@ -135,6 +168,14 @@ public final class SpoolServer implements Closeable {
     return holder;
   }
 
+  private static void stop(Server jetty) {
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.warn("Stopping the Spool server failed", e);
+    }
+  }
+
   /** Every route of the API. */
   static Router routes(ServerSettings settings, Bundles bundles, ExecutorService followers) {
     Router router = new Router();
@@ -151,13 +192,17 @@ public final class SpoolServer implements Closeable {
     return uri;
   }
 
+  /** The supervisor this server runs, if {@value SpoolConfig#SUPERVISOR_ENABLED}. */
+  public Optional<Supervisor> supervisor() {
+    return Optional.ofNullable(supervisor);
+  }
+
   @Override
   public void close() {
-    try {
-      jetty.stop();
-    } catch (Exception e) {
-      LOG.warn("Stopping the Spool server failed", e);
+    if (supervisor != null) {
+      supervisor.close();
     }
+    stop(jetty);
     followers.shutdownNow();
     connections.close();
     bundles.close();

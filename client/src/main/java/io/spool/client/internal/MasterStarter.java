@@ -7,6 +7,7 @@ import io.spool.core.config.SpoolConfig;
 import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
+import io.spool.core.state.StaleLeadership;
 import io.spool.core.state.StateStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -62,6 +64,8 @@ public final class MasterStarter {
 
   private static final Logger LOG = LoggerFactory.getLogger(MasterStarter.class);
 
+  private static final String TAG_PREFIX = "spool-function-";
+
   /** The YARN application type of function masters. */
   public static final String APPLICATION_TYPE = "SPOOL";
 
@@ -88,7 +92,7 @@ public final class MasterStarter {
 
   /** The YARN tag of a function's master. */
   public static String tag(String functionId) {
-    return "spool-function-" + functionId;
+    return TAG_PREFIX + functionId;
   }
 
   /**
@@ -181,23 +185,64 @@ public final class MasterStarter {
 
   /**
    * Starts a master for the function unless one is live or already starting, or unless the function is STOPPED or
-   * BUILD_FAILED: then no job of it can start, and {@code start()} starts a master when it becomes READY.
+   * BUILD_FAILED: then no job of it can start, and {@code start()} starts a master when it becomes READY. What ended
+   * masters left in ZooKeeper (their lock nodes, a live node) is removed first, so the new master need not wait for
+   * their sessions to expire.
+   *
+   * @return whether a master was started
    */
-  public synchronized void ensureMaster(FunctionRecord function) throws IOException {
+  public synchronized boolean ensureMaster(FunctionRecord function) throws IOException {
     if (!NEEDS_MASTER.contains(function.status())) {
-      return;
+      return false;
     }
     try {
       if (liveMasterRuns(function.id())) {
-        return;
+        return false;
       }
       List<ApplicationReport> active = yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(function.id())));
       if (!active.isEmpty()) {
-        return;
+        return false;
       }
+      // no application of the function is active: whatever names one is left from an ended master
+      StaleLeadership.clear(store.curator(), store.layout(), function.id(), application -> true);
       startMaster(function);
+      return true;
     } catch (YarnException e) {
       throw new IOException("cannot start the master of function " + function.id() + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("cannot clear the ended masters of function " + function.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The ids of the functions whose masters are active YARN applications that this user may see. */
+  public Set<String> functionsWithActiveMasters() throws IOException {
+    try {
+      Set<String> ids = new java.util.HashSet<>();
+      for (ApplicationReport app : yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE)) {
+        for (String tag : app.getApplicationTags()) {
+          if (tag.startsWith(TAG_PREFIX)) {
+            ids.add(tag.substring(TAG_PREFIX.length()));
+          }
+        }
+      }
+      return ids;
+    } catch (YarnException e) {
+      throw new IOException("cannot list the active masters: " + e.getMessage(), e);
+    }
+  }
+
+  /** How the function's latest master ended, as YARN tells it (its application, final state and diagnostics). */
+  public Optional<String> lastMasterDiagnostics(String functionId) throws IOException {
+    try {
+      return yarn.getApplications(Set.of(APPLICATION_TYPE), null, Set.of(tag(functionId))).stream()
+          .max(java.util.Comparator.comparingLong(ApplicationReport::getStartTime))
+          .map(app -> app.getApplicationId() + " " + app.getYarnApplicationState()
+              + (app.getDiagnostics() == null || app.getDiagnostics().isBlank() ? ""
+                  : ": " + app.getDiagnostics().strip().replaceAll("\\s+", " ")));
+    } catch (YarnException e) {
+      throw new IOException("cannot ask YARN about the masters of function " + functionId + ": " + e.getMessage(), e);
     }
   }
 

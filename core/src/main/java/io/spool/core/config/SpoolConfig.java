@@ -131,6 +131,44 @@ public final class SpoolConfig {
   public static final String MASTER_IDLE_EXIT_MS = "spool.master.idle-exit-ms";
   public static final long MASTER_IDLE_EXIT_MS_DEFAULT = 120_000L;
 
+  /**
+   * Whether this Spool server (and the embedded cluster's) runs a supervisor: it starts the masters of functions that
+   * have work and no live master, so that no work waits on a client. One supervisor is active per cluster.
+   */
+  public static final String SUPERVISOR_ENABLED = "spool.supervisor.enabled";
+  public static final boolean SUPERVISOR_ENABLED_DEFAULT = true;
+
+  /** Milliseconds between the supervisor's checks of the masters of functions with work (YARN's view of them). */
+  public static final String SUPERVISOR_POLL_INTERVAL_MS = "spool.supervisor.poll-interval-ms";
+  public static final long SUPERVISOR_POLL_INTERVAL_MS_DEFAULT = 2_000L;
+
+  /** Milliseconds between the supervisor's full scans of every function (watches catch changes in between). */
+  public static final String SUPERVISOR_SCAN_INTERVAL_MS = "spool.supervisor.scan-interval-ms";
+  public static final long SUPERVISOR_SCAN_INTERVAL_MS_DEFAULT = 60_000L;
+
+  /**
+   * Milliseconds a function with work must have been without a live master before the supervisor starts one (a
+   * client that has just submitted starts its own).
+   */
+  public static final String SUPERVISOR_GRACE_MS = "spool.supervisor.grace-ms";
+  public static final long SUPERVISOR_GRACE_MS_DEFAULT = 1_000L;
+
+  /** Most masters the supervisor starts for one function within {@value #SUPERVISOR_RESTART_WINDOW_MS}. */
+  public static final String SUPERVISOR_RESTART_LIMIT = "spool.supervisor.restart-limit";
+  public static final int SUPERVISOR_RESTART_LIMIT_DEFAULT = 5;
+
+  /** The window, milliseconds, over which {@value #SUPERVISOR_RESTART_LIMIT} counts a function's restarts. */
+  public static final String SUPERVISOR_RESTART_WINDOW_MS = "spool.supervisor.restart-window-ms";
+  public static final long SUPERVISOR_RESTART_WINDOW_MS_DEFAULT = 600_000L;
+
+  /** Milliseconds between a function's first and second restart; doubled for each further one. */
+  public static final String SUPERVISOR_BACKOFF_INITIAL_MS = "spool.supervisor.backoff-initial-ms";
+  public static final long SUPERVISOR_BACKOFF_INITIAL_MS_DEFAULT = 2_000L;
+
+  /** The longest wait, milliseconds, between two restarts of a function's master. */
+  public static final String SUPERVISOR_BACKOFF_MAX_MS = "spool.supervisor.backoff-max-ms";
+  public static final long SUPERVISOR_BACKOFF_MAX_MS_DEFAULT = 60_000L;
+
   /** Milliseconds an executor with no job waits before the master releases it. */
   public static final String EXECUTOR_IDLE_RELEASE_MS = "spool.executor.idle-release-ms";
   public static final long EXECUTOR_IDLE_RELEASE_MS_DEFAULT = 30_000L;

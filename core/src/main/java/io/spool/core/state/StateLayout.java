@@ -21,6 +21,7 @@ import org.apache.curator.utils.ZKPaths;
  * root/owners/&lt;owner&gt;/functions/&lt;fid&gt;       index of an owner's functions (for the per-user limits)
  * root/owners/&lt;owner&gt;/running/&lt;fid&gt;         ephemeral: a live master's share of the owner's running jobs
  * root/owners/&lt;owner&gt;/running-lock            the lock a master holds while it raises its share
+ * root/supervisor/leader                    the election of the one active supervisor
  * </pre>
  */
 public final class StateLayout {
@@ -82,6 +83,8 @@ public final class StateLayout {
   public String masterStats(String fid) { return ZKPaths.makePath(stats(fid), "master"); }
 
   public String clientStats(String fid) { return ZKPaths.makePath(stats(fid), "client"); }
+
+  public String supervisorLeader() { return ZKPaths.makePath(root, "supervisor", "leader"); }
 
   public String owners() { return ZKPaths.makePath(root, "owners"); }
 
