@@ -54,7 +54,7 @@ public final class Bench implements Callable<Integer> {
       + "(default ${DEFAULT-VALUE})")
   int repetitions;
   @Option(names = "--workloads", split = ",", description = "which of throughput, latency, scale, cold, submission, "
-      + "build, rest, python, cli (default all)")
+      + "build, rest, python, cli, fault (default all)")
   List<String> workloads;
   @Option(names = "--small", description = "tiny sizes for CI: 20 jobs, 10 latency jobs, 1000 map jobs, "
       + "1000 scale jobs, 3 runs of each command, 1 repetition, no Hadoop Streaming")
@@ -90,7 +90,7 @@ public final class Bench implements Callable<Integer> {
           chosen.add(Workload.valueOf(w.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new CommandLine.ParameterException(spec.commandLine(), "unknown workload '" + w
-              + "': choose from throughput, latency, scale, cold, submission, build, rest, python, cli");
+              + "': choose from throughput, latency, scale, cold, submission, build, rest, python, cli, fault");
         }
       }
     }
@@ -127,7 +127,7 @@ public final class Bench implements Callable<Integer> {
         BenchContext ctx = new BenchContext(spool, conf, options, console, work,
             clientConfDir(cluster, work.resolve("conf")));
         for (Workload w : Workload.values()) {
-          if (!options.workloads().contains(w)) {
+          if (!options.workloads().contains(w) || w == Workload.FAULT) {
             continue;
           }
           console.printf("%s ...%n", w.name().toLowerCase(Locale.ROOT));
@@ -143,6 +143,7 @@ public final class Bench implements Callable<Integer> {
               case REST -> RestWorkload.run(ctx);
               case PYTHON -> PythonClientWorkload.run(ctx);
               case CLI -> CliWorkload.run(ctx);
+              case FAULT -> List.<Measurement>of();
             });
           } finally {
             ctx.deleteFunctions();
@@ -160,6 +161,12 @@ public final class Bench implements Callable<Integer> {
       if (dataDir == null) {
         org.apache.hadoop.fs.FileUtil.fullyDelete(clusterDir.toFile());
       }
+    }
+    if (options.workloads().contains(Workload.FAULT)) {
+      // it stops and starts a cluster of its own, after the shared one is gone (two would share two cores)
+      console.printf("fault (a cluster of its own, stopped mid-run and started again) ...%n");
+      console.flush();
+      rows.add(FaultWorkload.run(options, console, System.getProperty(DIST_JAR_PROPERTY, "").trim()));
     }
     console.println();
     console.print(Report.table(rows));

@@ -62,10 +62,17 @@ final class BenchContext {
     this.workDir = workDir;
     this.clientConfDir = clientConfDir;
     Files.createDirectories(workDir);
-    this.burnFile = workDir.resolve("burn.py");
-    Files.writeString(burnFile, String.format(BURN_SOURCE, BURN_SECONDS, BURN_SECONDS), StandardCharsets.UTF_8);
+    this.burnFile = writeBurnFile(workDir);
     String image = conf.get(SpoolConfig.IMAGE_DEFAULT);
     this.python = conf.get(SpoolConfig.IMAGE_PREFIX + image + SpoolConfig.IMAGE_INTERPRETER_SUFFIX, "python3");
+  }
+
+  /** Writes the benchmark's function to {@code dir/burn.py}; returns that file. */
+  static Path writeBurnFile(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path file = dir.resolve("burn.py");
+    Files.writeString(file, String.format(BURN_SOURCE, BURN_SECONDS, BURN_SECONDS), StandardCharsets.UTF_8);
+    return file;
   }
 
   /** A new, unsaved function of the benchmark's burn function, deleted by {@link #deleteFunctions()}. */

@@ -20,7 +20,7 @@ record BenchOptions(int jobs, int latencyJobs, int mapJobs, int scaleJobs, int c
     boolean streaming, Path out) {
 
   /** The workloads, in the order they run. */
-  enum Workload { THROUGHPUT, LATENCY, SCALE, COLD, SUBMISSION, BUILD, REST, PYTHON, CLI }
+  enum Workload { THROUGHPUT, LATENCY, SCALE, COLD, SUBMISSION, BUILD, REST, PYTHON, CLI, FAULT }
 
   BenchOptions {
     if (jobs < 1 || latencyJobs < 1 || mapJobs < 1 || scaleJobs < 1 || cliRuns < 1 || repetitions < 1) {

@@ -31,7 +31,7 @@ class BenchSmallTest {
       "(?m)^(\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}[,.]\\d{3}|\\s+at [a-z]|SLF4J|log4j:)");
 
   private static final Set<String> WORKLOADS = Set.of("throughput", "latency", "scale", "host", "cold", "submission",
-      "build", "rest", "python", "cli");
+      "build", "rest", "python", "cli", "fault");
 
   @Test
   @Timeout(300)

@@ -152,13 +152,20 @@ public final class Spool implements AutoCloseable {
 
   synchronized MasterStarter masters() {
     if (masters == null) {
+      masters = new MasterStarter(conf, store, blobs, this::yarn);
+    }
+    return masters;
+  }
+
+  /** The ResourceManager's client, made on first use (by the caller's user, whom its calls then act as). */
+  private synchronized YarnClient yarn() {
+    if (yarn == null) {
       YarnClient client = YarnClient.createYarnClient();
       client.init(conf);
       client.start();
       yarn = client;
-      masters = new MasterStarter(conf, store, blobs, client);
     }
-    return masters;
+    return yarn;
   }
 
   @Override

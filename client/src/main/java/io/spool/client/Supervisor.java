@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * new work and of a master's end through ZooKeeper watches (the submission log, the master's live node) and asks
  * YARN every {@value SpoolConfig#SUPERVISOR_POLL_INTERVAL_MS} about the functions with work; a full scan on start and
  * every {@value SpoolConfig#SUPERVISOR_SCAN_INTERVAL_MS} catches anything missed. It starts a master as the
- * function's owner, through the same {@code ensureMaster} as clients (fenced epochs keep a zombie master harmless).
+ * function's owner, as clients do (fenced epochs keep a zombie master harmless).
  * Restarts of one function back off, and at {@value SpoolConfig#SUPERVISOR_RESTART_LIMIT} restarts within the window
  * the supervisor stops the function, naming the master's last diagnostics; {@link Function#start()} resumes it.
  */
@@ -220,7 +220,7 @@ public final class Supervisor implements Closeable {
           functions.clear();
           supervised = 0;
           rescan = true;
-          pause(pollMs);
+          standBy();
           continue;
         }
         long now = System.currentTimeMillis();
@@ -250,6 +250,15 @@ public final class Supervisor implements Closeable {
     synchronized (signal) {
       if (!closed && !rescan && dirty.isEmpty()) {
         signal.wait(ms);
+      }
+    }
+  }
+
+  /** Waits while another supervisor is active (the latch's listener wakes this one when it takes over). */
+  private void standBy() throws InterruptedException {
+    synchronized (signal) {
+      if (!closed && !latch.hasLeadership()) {
+        signal.wait(pollMs);
       }
     }
   }
@@ -384,7 +393,7 @@ public final class Supervisor implements Closeable {
         return due;
       }
     }
-    boolean started = owners.as(s.owner, () -> connection.masters().ensureMaster(record));
+    boolean started = owners.as(s.owner, () -> connection.masters().startUnlessActive(record));
     if (started) {
       s.starts.addLast(now);
       restarts.incrementAndGet();

@@ -249,7 +249,7 @@ class ResilienceTest {
     }
     try (StateStore store = TestSetup.store(conf)) {
       FunctionRecord record = store.function(f.id()).orElseThrow().value();
-      new MasterStarter(conf, store, BlobStore.open(conf), yarn).startMaster(record);
+      new MasterStarter(conf, store, BlobStore.open(conf), () -> yarn).startMaster(record);
     }
     deadline = System.nanoTime() + WAIT.toNanos();
     List<ApplicationReport> finished = List.of();

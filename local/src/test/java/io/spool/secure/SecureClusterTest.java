@@ -323,6 +323,63 @@ class SecureClusterTest {
     }
   }
 
+  /**
+   * A master that failed with its attempts used up is started again by the cluster's supervisor, which runs as the
+   * server's user and acts for alice as a proxy user, with no call of hers: the new master is her application, with
+   * her tokens and her ZooKeeper identity, and runs the rest of her jobs.
+   */
+  @Test
+  void theSupervisorRestartsAMasterAsItsOwner() throws Exception {
+    Configuration oneAttempt = new Configuration(conf);
+    oneAttempt.setInt(SpoolConfig.MASTER_MAX_ATTEMPTS, 1);
+    try (Spool spool = as(alice, () -> Spool.connect(oneAttempt));
+         YarnClient yarn = YarnClient.createYarnClient()) {
+      as(alice, () -> {
+        yarn.init(oneAttempt);
+        yarn.start();
+        return null;
+      });
+      Function f = as(alice, () -> Function.builder(spool, resultsPy() + ":nap").name("supervised").memory(256)
+          .maximumConcurrency(2).build().save());
+      as(alice, () -> f.map(IntStream.range(0, 12).mapToObj(i -> List.of(i, 500)).toList()));
+      ApplicationReport master = null;
+      for (int i = 0; i < 600 && (master == null || as(alice, () -> f.jobStatistics()).getOrDefault(
+          JobStatus.SUCCESS, 0L) < 2); i++) {
+        Thread.sleep(100);
+        master = masterOf(yarn, f.id());
+      }
+      assertTrue(master != null, "a master ran");
+      ApplicationReport first = master;
+      as(alice, () -> {
+        yarn.failApplicationAttempt(first.getCurrentApplicationAttemptId());
+        return null;
+      });
+      long succeeded = 0;
+      for (int i = 0; i < 2400 && succeeded < 12; i++) {
+        Thread.sleep(100);
+        // a read of the counts: nothing here starts a master
+        succeeded = as(alice, () -> f.jobStatistics()).getOrDefault(JobStatus.SUCCESS, 0L);
+      }
+      assertEquals(12L, succeeded, "the rest of the jobs ran with no client call");
+      List<ApplicationReport> all = as(alice, () -> yarn.getApplications(java.util.Set.of("SPOOL"))).stream()
+          .filter(app -> app.getName().endsWith(f.id())).toList();
+      assertTrue(all.size() >= 2, "a second master ran: " + all);
+      for (ApplicationReport app : all) {
+        assertEquals("alice", app.getUser(), "every master of hers runs as her: " + app);
+      }
+      assertTrue(cluster.server().supervisor().orElseThrow().status().restarts() >= 1);
+      as(alice, () -> {
+        f.stop();
+        return null;
+      });
+    }
+  }
+
+  private ApplicationReport masterOf(YarnClient yarn, String functionId) throws Exception {
+    return as(alice, () -> yarn.getApplications(java.util.Set.of("SPOOL"))).stream()
+        .filter(app -> app.getName().endsWith(functionId)).findFirst().orElse(null);
+  }
+
   @Test
   void aServiceUserWithoutATicketLogsInFromTheConfiguredKeytab() throws Exception {
     Path confDir = Files.createTempDirectory("spool-service-user");

@@ -79,15 +79,21 @@ public final class MasterStarter {
   private final Configuration conf;
   private final StateStore store;
   private final BlobStore blobs;
-  private final YarnClient yarn;
+  private final java.util.function.Supplier<YarnClient> yarnClient;
   private String distJar;
   private volatile Resource maximum;
 
-  public MasterStarter(Configuration conf, StateStore store, BlobStore blobs, YarnClient yarn) {
+  /** {@code yarn} gives the ResourceManager's client, made on first use: a live master's check may need none. */
+  public MasterStarter(Configuration conf, StateStore store, BlobStore blobs,
+      java.util.function.Supplier<YarnClient> yarn) {
     this.conf = conf;
     this.store = store;
     this.blobs = blobs;
-    this.yarn = yarn;
+    this.yarnClient = yarn;
+  }
+
+  private YarnClient yarn() {
+    return yarnClient.get();
   }
 
   /** The YARN tag of a function's master. */
@@ -128,7 +134,7 @@ public final class MasterStarter {
     try {
       QueueInfo info;
       try {
-        info = yarn.getQueueInfo(queue);
+        info = yarn().getQueueInfo(queue);
       } catch (IOException | YarnException unknown) {
         info = null;
       }
@@ -140,7 +146,7 @@ public final class MasterStarter {
       if (label != null) {
         Set<String> labels;
         try {
-          labels = yarn.getClusterNodeLabels().stream().map(NodeLabel::getName).collect(Collectors.toSet());
+          labels = yarn().getClusterNodeLabels().stream().map(NodeLabel::getName).collect(Collectors.toSet());
         } catch (IOException | YarnException disabled) {
           throw new IllegalArgumentException("node label '" + label + "' cannot be used: the cluster's node labels "
               + "are not available (" + firstLine(disabled) + "); drop --node-label (or "
@@ -160,7 +166,7 @@ public final class MasterStarter {
   }
 
   private List<String> queueNames() throws IOException, YarnException {
-    return yarn.getAllQueues().stream().map(QueueInfo::getQueueName).sorted().collect(Collectors.toList());
+    return yarn().getAllQueues().stream().map(QueueInfo::getQueueName).sorted().collect(Collectors.toList());
   }
 
   private static String firstLine(Exception e) {
@@ -176,7 +182,7 @@ public final class MasterStarter {
     }
     try {
       // the only client call that says it creates an application id: ask once per connection
-      maximum = yarn.createApplication().getNewApplicationResponse().getMaximumResourceCapability();
+      maximum = yarn().createApplication().getNewApplicationResponse().getMaximumResourceCapability();
       return maximum;
     } catch (YarnException e) {
       throw new IOException("cannot ask the ResourceManager for its limits: " + e.getMessage(), e);
@@ -185,9 +191,10 @@ public final class MasterStarter {
 
   /**
    * Starts a master for the function unless one is live or already starting, or unless the function is STOPPED or
-   * BUILD_FAILED: then no job of it can start, and {@code start()} starts a master when it becomes READY. What ended
-   * masters left in ZooKeeper (their lock nodes, a live node) is removed first, so the new master need not wait for
-   * their sessions to expire.
+   * BUILD_FAILED: then no job of it can start, and {@code start()} starts a master when it becomes READY. Where a
+   * supervisor is active, a live node is taken at its word (no call to YARN: a short command stays short), for the
+   * supervisor replaces a master that died. What ended masters left in ZooKeeper (their lock nodes, a live node) is
+   * removed before a master starts, so the new one need not wait for their sessions to expire.
    *
    * @return whether a master was started
    */
@@ -196,10 +203,32 @@ public final class MasterStarter {
       return false;
     }
     try {
-      if (liveMasterRuns(function.id())) {
+      byte[] live = liveNode(function.id());
+      if (live != null && function.enabled() && supervised()) {
+        // a live node can outlast a killed master, but then the supervisor starts a new one: no need to ask YARN
         return false;
       }
-      List<ApplicationReport> active = yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(function.id())));
+      if (live != null && liveMasterRuns(live)) {
+        return false;
+      }
+      return startUnlessActive(function);
+    } catch (YarnException e) {
+      throw new IOException("cannot start the master of function " + function.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts a master for the function unless a YARN application of it is active (whatever its live node says), after
+   * removing what ended masters left in ZooKeeper; the supervisor's way, which trusts no live node.
+   *
+   * @return whether a master was started
+   */
+  public synchronized boolean startUnlessActive(FunctionRecord function) throws IOException {
+    if (!NEEDS_MASTER.contains(function.status())) {
+      return false;
+    }
+    try {
+      List<ApplicationReport> active = yarn().getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(function.id())));
       if (!active.isEmpty()) {
         return false;
       }
@@ -220,7 +249,7 @@ public final class MasterStarter {
   public Set<String> functionsWithActiveMasters() throws IOException {
     try {
       Set<String> ids = new java.util.HashSet<>();
-      for (ApplicationReport app : yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE)) {
+      for (ApplicationReport app : yarn().getApplications(Set.of(APPLICATION_TYPE), ACTIVE)) {
         for (String tag : app.getApplicationTags()) {
           if (tag.startsWith(TAG_PREFIX)) {
             ids.add(tag.substring(TAG_PREFIX.length()));
@@ -236,7 +265,7 @@ public final class MasterStarter {
   /** How the function's latest master ended, as YARN tells it (its application, final state and diagnostics). */
   public Optional<String> lastMasterDiagnostics(String functionId) throws IOException {
     try {
-      return yarn.getApplications(Set.of(APPLICATION_TYPE), null, Set.of(tag(functionId))).stream()
+      return yarn().getApplications(Set.of(APPLICATION_TYPE), null, Set.of(tag(functionId))).stream()
           .max(java.util.Comparator.comparingLong(ApplicationReport::getStartTime))
           .map(app -> app.getApplicationId() + " " + app.getYarnApplicationState()
               + (app.getDiagnostics() == null || app.getDiagnostics().isBlank() ? ""
@@ -246,22 +275,35 @@ public final class MasterStarter {
     }
   }
 
-  /**
-   * Whether the master that the function's live node names is still an active YARN application. A live node can
-   * outlast its master for a session timeout (a cluster restarted, a master killed), so the node alone is not proof.
-   */
-  private boolean liveMasterRuns(String functionId) throws IOException, YarnException {
-    byte[] live;
+  /** The function's live node (where its live master listens), or null if it has none. */
+  private byte[] liveNode(String functionId) throws IOException {
     try {
-      live = store.curator().getData().forPath(store.layout().masterLive(functionId));
+      return store.curator().getData().forPath(store.layout().masterLive(functionId));
     } catch (KeeperException.NoNodeException none) {
-      return false;
+      return null;
     } catch (Exception e) {
       throw new IOException("cannot check the master of function " + functionId, e);
     }
+  }
+
+  /** Whether a supervisor is active on this cluster (it restarts the master of a function with work). */
+  private boolean supervised() {
+    try {
+      return !store.curator().getChildren().forPath(store.layout().supervisorLeader()).isEmpty();
+    } catch (Exception none) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether the master that a live node names is still an active YARN application. A live node can outlast its
+   * master for a session timeout (a cluster restarted, a master killed), so the node alone is not proof.
+   */
+  private boolean liveMasterRuns(byte[] live) throws IOException, YarnException {
     String applicationId = Json.tree(live).path("applicationId").asText();
     try {
-      return ACTIVE.contains(yarn.getApplicationReport(ApplicationId.fromString(applicationId)).getYarnApplicationState());
+      return ACTIVE.contains(yarn().getApplicationReport(ApplicationId.fromString(applicationId))
+          .getYarnApplicationState());
     } catch (ApplicationNotFoundException | IllegalArgumentException gone) {
       return false;
     }
@@ -270,8 +312,8 @@ public final class MasterStarter {
   /** Kills the function's active masters (before the function is deleted). */
   public void stopMasters(String functionId) throws IOException {
     try {
-      for (ApplicationReport app : yarn.getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(functionId)))) {
-        yarn.killApplication(app.getApplicationId(), "function " + functionId + " is being deleted");
+      for (ApplicationReport app : yarn().getApplications(Set.of(APPLICATION_TYPE), ACTIVE, Set.of(tag(functionId)))) {
+        yarn().killApplication(app.getApplicationId(), "function " + functionId + " is being deleted");
       }
     } catch (YarnException e) {
       throw new IOException("cannot stop the master of function " + functionId + ": " + e.getMessage(), e);
@@ -283,7 +325,7 @@ public final class MasterStarter {
    * waits for the first one's lock and exits when it cannot take it.
    */
   public void startMaster(FunctionRecord function) throws IOException, YarnException {
-    YarnClientApplication app = yarn.createApplication();
+    YarnClientApplication app = yarn().createApplication();
     ApplicationSubmissionContext context = app.getApplicationSubmissionContext();
     String jobConf = BlobStore.functionDir(function.owner(), function.id()) + "/job-conf.xml";
     blobs.write(jobConf, clientConfiguration());
@@ -303,7 +345,7 @@ public final class MasterStarter {
     context.setAMContainerSpec(MasterLaunch.context(conf, blobs.fileSystem(), blobs.resolve(distJar()),
         blobs.resolve(jobConf), function.id(), conf.getInt(SpoolConfig.MASTER_HEAP_MB, SpoolConfig.MASTER_HEAP_MB_DEFAULT),
         masterCredentials(function), ownerKeytab(function)));
-    yarn.submitApplication(context);
+    yarn().submitApplication(context);
     LOG.info("started master {} of function {}", context.getApplicationId(), function.id());
   }
 
@@ -322,7 +364,7 @@ public final class MasterStarter {
     if (UserGroupInformation.isSecurityEnabled()) {
       String renewer = YarnClientUtils.getRmPrincipal(conf);
       blobs.fileSystem().addDelegationTokens(renewer, credentials);
-      org.apache.hadoop.yarn.api.records.Token rm = yarn.getRMDelegationToken(new Text(renewer));
+      org.apache.hadoop.yarn.api.records.Token rm = yarn().getRMDelegationToken(new Text(renewer));
       Token<TokenIdentifier> token = ConverterUtils.convertFromYarn(rm, ClientRMProxy.getRMDelegationTokenService(conf));
       credentials.addToken(token.getService(), token);
     }
@@ -330,14 +372,17 @@ public final class MasterStarter {
   }
 
   /**
-   * Where the cluster has Kerberos and this client logs in from a keytab ({@code spool.kerberos.keytab}), a copy of
-   * it in the owner's 0700 directory (0600), for the master to obtain fresh delegation tokens with once YARN can no
-   * longer renew the first ones; null otherwise.
+   * Where the cluster has Kerberos and this client, the function's owner, logs in from a keytab
+   * ({@code spool.kerberos.keytab}), a copy of it in the owner's 0700 directory (0600), for the master to obtain fresh
+   * delegation tokens with once YARN can no longer renew the first ones; null otherwise.
    */
   private org.apache.hadoop.fs.Path ownerKeytab(FunctionRecord function) throws IOException {
     String keytab = conf.getTrimmed(SpoolConfig.KERBEROS_KEYTAB, SpoolConfig.KERBEROS_KEYTAB_DEFAULT);
+    UserGroupInformation current = UserGroupInformation.getCurrentUser();
     if (!UserGroupInformation.isSecurityEnabled() || keytab.isEmpty()
-        || conf.getTrimmed(SpoolConfig.KERBEROS_PRINCIPAL, SpoolConfig.KERBEROS_PRINCIPAL_DEFAULT).isEmpty()) {
+        || conf.getTrimmed(SpoolConfig.KERBEROS_PRINCIPAL, SpoolConfig.KERBEROS_PRINCIPAL_DEFAULT).isEmpty()
+        // a server acting for the owner (a proxy user) logs in from its own keytab: that one never leaves it
+        || current.getRealUser() != null || !current.getShortUserName().equals(function.owner())) {
       return null;
     }
     blobs.ensureUserDir(function.owner());
