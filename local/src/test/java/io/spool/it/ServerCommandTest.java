@@ -57,7 +57,12 @@ class ServerCommandTest {
       drain(lines);
       assertNotNull(base, "spool server printed no address:\n" + output);
       HttpCalls api = new HttpCalls(base, "carol");
-      assertEquals(200, api.get("api/v1/health").status());
+      HttpCalls.Reply health = api.get("api/v1/health");
+      assertEquals(200, health.status());
+      // the embedded cluster's own server runs the active supervisor: this one stands by
+      String active = cluster.server().supervisor().orElseThrow().id();
+      assertEquals("standby", health.json().get("supervisor").get("state").asText(), health.toString());
+      assertEquals(active, health.json().get("supervisor").get("leader").asText(), health.toString());
       HttpCalls.Reply index = api.get("api/v1");
       assertEquals(200, index.status(), index.toString());
       assertEquals("carol", index.json().get("user").asText());
