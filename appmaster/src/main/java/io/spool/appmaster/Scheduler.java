@@ -199,14 +199,27 @@ final class Scheduler {
    * Hands up to {@code max} queued jobs to {@code executor}: reads them, writes them RUNNING together and returns
    * them in the order the executor should run them. Empty if nothing can be handed out now (no job queued, the
    * function not READY, paused, or more executors would run jobs than permitted). Jobs that have ended or were
-   * removed meanwhile are skipped.
+   * removed meanwhile are skipped, and the next ones taken in their place: a master that recovers a run finds the
+   * jobs its predecessor ended at the head of the queue.
    */
   List<Assignment> dispatch(String executor, int max) throws InterruptedException {
+    while (true) {
+      Attempt attempt = dispatchOnce(executor, max);
+      if (!attempt.assignments().isEmpty() || attempt.taken() == 0) {
+        return attempt.assignments();
+      }
+    }
+  }
+
+  /** What one turn of {@link #dispatch} took from the queue and handed out. */
+  private record Attempt(List<Assignment> assignments, int taken) {}
+
+  private Attempt dispatchOnce(String executor, int max) throws InterruptedException {
     List<Queued> taken = new ArrayList<>();
     boolean first;
     synchronized (this) {
       if (stopped || paused || max < 1 || queue.isEmpty() || !runnable()) {
-        return List.of();
+        return new Attempt(List.of(), 0);
       }
       Executor e = executors.computeIfAbsent(executor, x -> new Executor());
       first = e.jobs.isEmpty();
@@ -214,7 +227,7 @@ final class Scheduler {
       // an idle executor starts only below the limit; a running one gets more only while no more run than it
       // allows (it drains when the limit has fallen, e.g. another function of the owner took its share)
       if (first ? running >= permitted.getAsInt() : running > permitted.getAsInt()) {
-        return List.of();
+        return new Attempt(List.of(), 0);
       }
       while (taken.size() < max && !queue.isEmpty()) {
         taken.add(queue.pollFirst());
@@ -249,7 +262,7 @@ final class Scheduler {
         }
       }
     }
-    return started.stream().map(Held::assignment).toList();
+    return new Attempt(started.stream().map(Held::assignment).toList(), taken.size());
   }
 
   /**

@@ -221,4 +221,21 @@ class SchedulerTest {
     assertTrue(store.deleteJob(fid + "-2", second.version(), JobStatus.PENDING));
     assertEquals(List.of(fid + "-3"), ids(scheduler.dispatch("e1", 3)));
   }
+
+  @Test
+  void aNewMasterSkipsTheJobsItsPredecessorEndedAndHandsOutTheNextInOneCall() throws Exception {
+    Scheduler scheduler = schedulerOf(10, 0);
+    String fid = function.id();
+    List<Assignment> ended = scheduler.dispatch("e1", 5);
+    scheduler.complete(ended.stream().map(a -> success("e1", a)).toList());
+    try (StateWriter next = new StateWriter(store, store.takeEpoch(fid), 600_000, stale -> { })) {
+      Scheduler recovered = new Scheduler(fid, store, next, () -> function, Clock.systemUTC(), () -> { },
+          permitted::get);
+      store.submissions(fid).forEach(recovered::addSubmission);
+      assertEquals(List.of(fid + "-6"), ids(recovered.dispatch("e9", 1)),
+          "the five ended jobs at the head of the recovered queue are skipped, not handed out one call each");
+      assertEquals(4, recovered.dispatch("e9", 10).size());
+      assertEquals(List.of(), recovered.dispatch("e9", 10));
+    }
+  }
 }
