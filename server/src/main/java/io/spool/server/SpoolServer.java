@@ -105,9 +105,7 @@ public final class SpoolServer implements Closeable {
     try {
       jetty.start();
     } catch (Exception e) {
-      connections.close();
-      bundles.close();
-      followers.shutdownNow();
+      release(connections, bundles, followers);
       throw new IOException("the Spool server cannot listen on " + address + ": " + e.getMessage()
           + " (set spool.server.address)", e);
     }
@@ -116,9 +114,7 @@ public final class SpoolServer implements Closeable {
         supervisor[0] = startSupervisor(conf, connections);
       } catch (RuntimeException e) {
         stop(jetty);
-        connections.close();
-        bundles.close();
-        followers.shutdownNow();
+        release(connections, bundles, followers);
         throw e;
       }
     }
@@ -203,6 +199,11 @@ public final class SpoolServer implements Closeable {
       supervisor.close();
     }
     stop(jetty);
+    release(connections, bundles, followers);
+  }
+
+  /** Closes what a server holds besides Jetty and its supervisor: its users' connections, bundles and followers. */
+  private static void release(UserConnections connections, Bundles bundles, ExecutorService followers) {
     followers.shutdownNow();
     connections.close();
     bundles.close();

@@ -4,7 +4,6 @@ import io.spool.appmaster.MasterLaunch;
 import io.spool.core.blob.BlobStore;
 import io.spool.core.blob.UserSecrets;
 import io.spool.core.config.SpoolConfig;
-import io.spool.core.json.Json;
 import io.spool.core.model.FunctionRecord;
 import io.spool.core.model.FunctionStatus;
 import io.spool.core.state.StaleLeadership;
@@ -300,7 +299,10 @@ public final class MasterStarter {
    * master for a session timeout (a cluster restarted, a master killed), so the node alone is not proof.
    */
   private boolean liveMasterRuns(byte[] live) throws IOException, YarnException {
-    String applicationId = Json.tree(live).path("applicationId").asText();
+    String applicationId = StaleLeadership.liveApplication(live);
+    if (applicationId == null) {
+      return false;
+    }
     try {
       return ACTIVE.contains(yarn().getApplicationReport(ApplicationId.fromString(applicationId))
           .getYarnApplicationState());

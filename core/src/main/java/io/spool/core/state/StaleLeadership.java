@@ -28,6 +28,11 @@ public final class StaleLeadership {
     return applicationId.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The YARN application that a master's live node names, or null if it names none. */
+  public static String liveApplication(byte[] live) {
+    return Json.tree(live).path("applicationId").asText(null);
+  }
+
   /**
    * Deletes the function's lock nodes and live node whose application {@code ended} says has ended; nodes that name
    * no application (made by older masters) are left to their session.
@@ -51,7 +56,7 @@ public final class StaleLeadership {
     }
     String live = layout.masterLive(functionId);
     byte[] data = read(curator, live);
-    String liveApplication = data == null ? null : Json.tree(data).path("applicationId").asText(null);
+    String liveApplication = data == null ? null : liveApplication(data);
     if (deleteIfEnded(curator, live, liveApplication, ended)) {
       cleared++;
     }
