@@ -32,6 +32,8 @@ public final class Bench implements Callable<Integer> {
 
   /** System property naming the distribution jar that masters and executors run from (set by bin/spool). */
   static final String DIST_JAR_PROPERTY = "spool.dist.jar";
+  /** How long the benchmark's masters keep an idle executor: longer than any gap between runs of one function. */
+  static final long WARM_EXECUTORS_IDLE_RELEASE_MS = 120_000;
   /** System property that bin/spool sets to the project's directory; a relative --out is resolved against it. */
   static final String HOME_PROPERTY = "spool.home";
 
@@ -122,6 +124,9 @@ public final class Bench implements Callable<Integer> {
       if (!jar.isEmpty()) {
         conf.set(SpoolConfig.DIST_JAR, Paths.get(jar).toAbsolutePath().normalize().toString());
       }
+      // the throughput rows measure warm executors: each function sits idle while the other job process and the
+      // pool run (25-35 s), longer than the default idle release; the cold row measures executors that start
+      conf.setLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, WARM_EXECUTORS_IDLE_RELEASE_MS);
       try (Spool spool = Spool.connect(conf)) {
         Path work = options.out().resolve("work");
         BenchContext ctx = new BenchContext(spool, conf, options, console, work,
