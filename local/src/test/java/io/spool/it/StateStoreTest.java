@@ -11,6 +11,7 @@ import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
 import io.spool.core.state.BuildFailedRefusalException;
+import io.spool.core.state.Completion;
 import io.spool.core.state.Fence;
 import io.spool.core.state.JobWrite;
 import io.spool.core.state.StaleFenceException;
@@ -19,6 +20,8 @@ import io.spool.core.state.Versioned;
 import io.spool.local.SpoolClusterExtension;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,6 +196,56 @@ class StateStoreTest {
     assertEquals(0, store.pruneCompletions(fid, Instant.now().minusSeconds(60)), "young entries are kept");
     assertEquals(2, store.pruneCompletions(fid, Instant.now().plusSeconds(1)));
     assertEquals(List.of(), store.completions(fid, null, null));
+  }
+
+  @Test
+  void aFollowerReadsOnlyTheEntriesAfterItsCursorAndIsToldOncePerLook() throws Exception {
+    String fid = newFunction();
+    List<String> ids = store.submitJobs(fid, "b", jobs(4));
+    Fence fence = store.takeEpoch(fid);
+    Semaphore changed = new Semaphore(0);
+    assertEquals(List.of(), store.completions(fid, null, changed::release));
+
+    succeed(fence, ids.subList(0, 1));
+    assertTrue(changed.tryAcquire(10, TimeUnit.SECONDS), "the follower is told of the first entry");
+    List<Completion> first = store.completions(fid, null, changed::release);
+    assertEquals(1, first.size());
+    assertEquals(List.of(1L), first.get(0).numbers());
+
+    succeed(fence, ids.subList(1, 3));
+    assertTrue(changed.tryAcquire(10, TimeUnit.SECONDS), "and of the next");
+    assertFalse(changed.tryAcquire(500, TimeUnit.MILLISECONDS), "once: it looked once");
+    List<Completion> next = store.completions(fid, first.get(0).name(), changed::release);
+    assertEquals(1, next.size(), "only what follows the cursor");
+    assertEquals(List.of(2L, 3L), next.get(0).numbers().stream().sorted().toList());
+    assertEquals(List.of(first.get(0).name(), next.get(0).name()),
+        store.completions(fid, null, null).stream().map(Completion::name).toList(),
+        "a listing of the log and the follower agree");
+
+    assertEquals(2, store.pruneCompletions(fid, Instant.now().plusSeconds(1)));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!store.completions(fid, null, changed::release).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(List.of(), store.completions(fid, null, changed::release), "pruned entries leave the follower");
+    succeed(fence, ids.subList(3, 4));
+    assertTrue(changed.tryAcquire(10, TimeUnit.SECONDS));
+    assertEquals(List.of(4L), store.completions(fid, next.get(0).name(), changed::release).get(0).numbers(),
+        "entries written after a prune follow the cursor");
+  }
+
+  /** Writes the pending jobs {@code ids} RUNNING, then SUCCESS: one completion-log entry. */
+  private void succeed(Fence fence, List<String> ids) throws StaleFenceException {
+    List<JobWrite> running = new java.util.ArrayList<>();
+    for (Versioned<JobRecord> v : store.jobs(ids).values()) {
+      running.add(new JobWrite(v.value().transition(JobStatus.RUNNING), v.version(), JobStatus.PENDING));
+    }
+    store.commit(fence, running, List.of());
+    List<JobWrite> ended = new java.util.ArrayList<>();
+    for (Versioned<JobRecord> v : store.jobs(ids).values()) {
+      ended.add(new JobWrite(v.value().transition(JobStatus.SUCCESS), v.version(), JobStatus.RUNNING));
+    }
+    store.commit(fence, ended, List.of());
   }
 
   @Test

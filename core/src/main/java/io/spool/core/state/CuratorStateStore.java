@@ -37,6 +37,8 @@ final class CuratorStateStore implements StateStore {
   private enum State { LATENT, STARTED, CLOSED }
 
   private static final int CONNECT_TIMEOUT_MS = 15_000;
+  private static final long FEED_IDLE_MS = 300_000;
+  private static final long FEED_LOAD_WAIT_MS = 5_000;
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final String connectString;
@@ -47,8 +49,12 @@ final class CuratorStateStore implements StateStore {
   /** Owners of functions this process has read (a function's owner never changes). */
   private final Map<String, String> owners = new ConcurrentHashMap<>();
   private final Map<String, Versioned<StatusCounts>> masterCounts = new ConcurrentHashMap<>();
+  /** The completion logs this process follows (see {@link #feed}). */
+  private final Map<String, CompletionFeed> feeds = new ConcurrentHashMap<>();
   /** Functions whose completion-log parent this process has made sure of. */
   private final java.util.Set<String> completionLogs = ConcurrentHashMap.newKeySet();
+  /** Functions whose cancel-request parent this process has made sure of. */
+  private final java.util.Set<String> cancelLogs = ConcurrentHashMap.newKeySet();
 
   CuratorStateStore(String connectString, StateLayout layout, int sessionTimeoutMs, int maxBatch, JobLimits limits,
       StateIdentity identity, List<org.apache.zookeeper.data.Id> admins) {
@@ -115,6 +121,7 @@ final class CuratorStateStore implements StateStore {
           curator.transactionOp().create().forPath(layout.submissions(fid)),
           curator.transactionOp().create().forPath(layout.batches(fid)),
           curator.transactionOp().create().forPath(layout.completions(fid)),
+          curator.transactionOp().create().forPath(layout.cancels(fid)),
           curator.transactionOp().create().forPath(layout.master(fid)),
           curator.transactionOp().create().forPath(layout.masterEpoch(fid), "0".getBytes(StandardCharsets.UTF_8)),
           curator.transactionOp().create().forPath(layout.stats(fid)),
@@ -481,6 +488,7 @@ final class CuratorStateStore implements StateStore {
         ops.add(curator.transactionOp().setData().withVersion(counts.version()).forPath(layout.clientStats(fid),
             counts.value().move(write.previous(), write.record().status()).toBytes()));
         completionEntry(fid, List.of(write)).ifPresent(ops::add);
+        cancelRequest(fid, write).ifPresent(ops::add);
         try {
           curator.transaction().forOperations(ops);
           return true;
@@ -496,6 +504,23 @@ final class CuratorStateStore implements StateStore {
     } catch (Exception e) {
       throw failure("write job " + write.record().id(), e);
     }
+  }
+
+  /**
+   * A client's cancel of a running job, for the function's master: an entry of the function's cancel requests (its
+   * master follows them, rather than watching every job it runs). Functions created before the requests existed get
+   * their parent on first use.
+   */
+  private Optional<CuratorOp> cancelRequest(String functionId, JobWrite write) throws Exception {
+    if (write.record().status() != JobStatus.CANCEL || write.previous() != JobStatus.RUNNING) {
+      return Optional.empty();
+    }
+    if (cancelLogs.add(functionId)) {
+      createIfMissing(layout.cancels(functionId));
+    }
+    return Optional.of(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+        .forPath(layout.cancelPrefix(functionId),
+            Long.toString(JobId.number(write.record().id())).getBytes(StandardCharsets.UTF_8)));
   }
 
   private Versioned<StatusCounts> clientCounts(String functionId) throws Exception {
@@ -770,6 +795,12 @@ final class CuratorStateStore implements StateStore {
   public List<Completion> completions(String functionId, String after, Runnable onChange) {
     String parent = layout.completions(functionId);
     try {
+      if (onChange != null) {
+        CompletionFeed feed = feed(functionId);
+        if (feed != null) {
+          return feed.after(after, onChange);
+        }
+      }
       List<String> names;
       try {
         names = new ArrayList<>(onChange == null ? curator.getChildren().forPath(parent)
@@ -798,6 +829,37 @@ final class CuratorStateStore implements StateStore {
     } catch (Exception e) {
       throw failure("read the completion log of function " + functionId, e);
     }
+  }
+
+  /**
+   * The feed of a function's completion log, started at its first follower (null while it is still loading the log);
+   * feeds no follower has read for {@value #FEED_IDLE_MS} ms are closed.
+   */
+  private CompletionFeed feed(String functionId) throws Exception {
+    long idleLimit = TimeUnit.MILLISECONDS.toNanos(FEED_IDLE_MS);
+    for (Map.Entry<String, CompletionFeed> e : feeds.entrySet()) {
+      if (e.getValue().idleNanos() > idleLimit && feeds.remove(e.getKey(), e.getValue())) {
+        e.getValue().close();
+      }
+    }
+    CompletionFeed feed = feeds.get(functionId);
+    if (feed == null) {
+      String parent = layout.completions(functionId);
+      if (curator.checkExists().forPath(parent) == null) {
+        if (curator.checkExists().forPath(layout.function(functionId)) == null) {
+          throw new NotFoundException("no function with id '" + functionId + "'");
+        }
+        createIfMissing(parent);
+      }
+      CompletionFeed started = CompletionFeed.start(curator, parent);
+      feed = feeds.putIfAbsent(functionId, started);
+      if (feed == null) {
+        feed = started;
+      } else {
+        started.close();
+      }
+    }
+    return state.get() == State.STARTED && feed.ready(FEED_LOAD_WAIT_MS) ? feed : null;
   }
 
   @Override
@@ -890,6 +952,8 @@ final class CuratorStateStore implements StateStore {
   @Override
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.STARTED) {
+      feeds.values().forEach(CompletionFeed::close);
+      feeds.clear();
       curator.close();
     }
   }
