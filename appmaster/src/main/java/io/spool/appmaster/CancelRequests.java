@@ -1,68 +1,84 @@
 package io.spool.appmaster;
 
-import io.spool.core.json.Json;
-import io.spool.core.model.JobRecord;
-import io.spool.core.model.JobStatus;
+import io.spool.core.model.JobId;
 import io.spool.core.state.StateStore;
 import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Notices clients' cancel requests for running jobs: a one-shot ZooKeeper data watch on each job while it runs. The
- * watcher only hands the event to a thread of its own (never blocking in a watcher); that thread reads the job and,
- * if a client wrote CANCEL, reports it; while the job still runs it watches again.
+ * Follows clients' cancels of the function's running jobs: the entries a client writes beside its CANCEL of a job
+ * (one cache of the requests' parent, not a watch per running job). Each request is handed to a thread of its own
+ * (never blocking ZooKeeper's event thread), reported, then removed; the job's record says whether it still is to
+ * be canceled. Requests left by an earlier master are handled the same way at start.
  */
-final class CancelWatcher implements Closeable {
+final class CancelRequests implements Closeable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CancelWatcher.class);
+  private static final Logger LOG = LoggerFactory.getLogger(CancelRequests.class);
 
   private final StateStore store;
+  private final String functionId;
   private final Consumer<String> onCancel;
+  private final CuratorCache cache;
   private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "cancel-watcher");
+    Thread t = new Thread(r, "cancel-requests");
     t.setDaemon(true);
     return t;
   });
 
-  CancelWatcher(StateStore store, Consumer<String> onCancel) {
+  private CancelRequests(StateStore store, String functionId, Consumer<String> onCancel) {
     this.store = store;
+    this.functionId = functionId;
     this.onCancel = onCancel;
+    this.cache = CuratorCache.build(store.curator(), store.layout().cancels(functionId));
+    cache.listenable().addListener(CuratorCacheListener.builder().forCreates(this::requested).build());
   }
 
-  /** Starts watching a job that was just handed to an executor. */
-  void watch(String jobId) {
-    worker.execute(() -> check(jobId));
-  }
-
-  private void check(String jobId) {
+  /** Follows the cancel requests of {@code functionId}, reporting each job to cancel to {@code onCancel}. */
+  static CancelRequests start(StateStore store, String functionId, Consumer<String> onCancel) throws Exception {
     try {
-      CuratorWatcher watcher = (WatchedEvent event) -> {
-        if (event.getType() == Watcher.Event.EventType.NodeDataChanged) {
-          worker.execute(() -> check(jobId));
-        }
-      };
-      byte[] data = store.curator().getData().usingWatcher(watcher).forPath(store.layout().job(jobId));
-      JobStatus status = Json.fromBytes(data, JobRecord.class).status();
-      if (status == JobStatus.CANCEL) {
-        onCancel.accept(jobId);
-      }
+      store.curator().create().forPath(store.layout().cancels(functionId));
+    } catch (KeeperException.NodeExistsException exists) {
+      LOG.debug("the cancel requests of function {} exist", functionId);
+    }
+    CancelRequests requests = new CancelRequests(store, functionId, onCancel);
+    requests.cache.start();
+    return requests;
+  }
+
+  private void requested(ChildData node) {
+    if (node.getPath().equals(store.layout().cancels(functionId)) || node.getData() == null) {
+      return;
+    }
+    worker.execute(() -> handle(node.getPath(), new String(node.getData(), StandardCharsets.UTF_8)));
+  }
+
+  private void handle(String path, String number) {
+    try {
+      onCancel.accept(JobId.of(functionId, Long.parseLong(number.trim())));
+    } catch (NumberFormatException e) {
+      LOG.warn("cancel request {} names no job ('{}'); it is removed", path, number);
+    }
+    try {
+      store.curator().delete().forPath(path);
     } catch (KeeperException.NoNodeException gone) {
-      LOG.debug("job {} is gone", jobId);
+      LOG.debug("cancel request {} was removed already", path);
     } catch (Exception e) {
-      LOG.warn("watching job {} for cancellation failed", jobId, e);
+      LOG.warn("cannot remove cancel request {} (it is handled again by the next master)", path, e);
     }
   }
 
   @Override
   public void close() {
+    cache.close();
     worker.shutdownNow();
   }
 }

@@ -44,9 +44,6 @@ final class Dispatcher implements ExecutorChannels.Listener, Closeable {
 
     /** Whether the executor should take no more jobs (resized function, too many executors). */
     boolean retire(String container);
-
-    /** A job was handed to an executor (from now on a client may cancel it). */
-    void started(String container, JobRecord job);
   }
 
   /** A connected executor: the jobs it asked for and has not got, and since when it waits holding nothing. */
@@ -250,9 +247,7 @@ final class Dispatcher implements ExecutorChannels.Listener, Closeable {
     }
     if (!channels.send(container, message)) {
       scheduler.executorDisconnected(container);
-      return;
     }
-    jobs.forEach(a -> work.started(container, a.record()));
   }
 
   private void stop(String container, String reason) {

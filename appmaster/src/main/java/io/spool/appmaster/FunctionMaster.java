@@ -161,7 +161,7 @@ public final class FunctionMaster {
     return shutdown.reason().exitCode();
   }
 
-  @SuppressWarnings("try") // the log purger runs on its own while the master serves
+  @SuppressWarnings("try") // the log purger and the cancel requests run on their own while the master serves
   private void serve(StateStore store, MasterLeadership leadership, AMRMClient<ContainerRequest> amrm, String host,
       byte[] secret, boolean lastAttempt) throws Exception {
     Optional<FunctionRecord> saved = store.function(functionId).map(v -> v.value());
@@ -194,12 +194,13 @@ public final class FunctionMaster {
         wake(dispatcherRef[0], allocator[0]);
       }).forDeletes(gone -> deleted()).build());
       functionCache.start();
-      try (CancelWatcher cancels = new CancelWatcher(store, jobId -> forwardCancel(scheduler, dispatcherRef[0], jobId));
-           Dispatcher dispatcher = new Dispatcher(scheduler, work(blobs, registry, cancels), Clock.systemUTC(),
+      try (Dispatcher dispatcher = new Dispatcher(scheduler, work(blobs, registry), Clock.systemUTC(),
                conf.getLong(SpoolConfig.EXECUTOR_IDLE_RELEASE_MS, SpoolConfig.EXECUTOR_IDLE_RELEASE_MS_DEFAULT));
            ExecutorChannels channels = new ExecutorChannels("0.0.0.0", secret, dispatcher);
            ExecutorLauncher launcher = new ExecutorLauncher(conf, secret);
-           TokenRefresher refresher = tokenRefresher(channels)) {
+           TokenRefresher refresher = tokenRefresher(channels);
+           CancelRequests cancels = CancelRequests.start(store, functionId,
+               jobId -> forwardCancel(scheduler, dispatcher, jobId))) {
         dispatcherRef[0] = dispatcher;
         dispatcher.start(channels);
         if (refresher != null) {
@@ -353,7 +354,7 @@ public final class FunctionMaster {
     }
   }
 
-  private Dispatcher.Work work(BlobStore blobs, ExecutorRegistry registry, CancelWatcher cancels) {
+  private Dispatcher.Work work(BlobStore blobs, ExecutorRegistry registry) {
     return new Dispatcher.Work() {
       @Override
       public ObjectNode welcome() {
@@ -392,11 +393,6 @@ public final class FunctionMaster {
         message.put("processMemoryBytes", (long) (f.memory() * 1024L * 1024L * conf.getFloat(
             SpoolConfig.JOB_PROCESS_MEMORY_SHARE, SpoolConfig.JOB_PROCESS_MEMORY_SHARE_DEFAULT)));
         return message;
-      }
-
-      @Override
-      public void started(String container, JobRecord job) {
-        cancels.watch(job.id());
       }
 
       @Override

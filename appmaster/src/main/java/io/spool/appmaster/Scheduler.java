@@ -90,6 +90,7 @@ final class Scheduler {
   private final Set<String> seen = new HashSet<>();
   private final Map<String, Executor> executors = new HashMap<>();
   private int inFlight; // jobs taken from the queue and not yet held by an executor or put back
+  private final Set<Long> dispatching = new HashSet<>(); // the numbers of those jobs
   private int starting; // executors holding no job that are being handed their first ones
   private boolean paused;
   private boolean stopped;
@@ -233,6 +234,7 @@ final class Scheduler {
         taken.add(queue.pollFirst());
       }
       inFlight += taken.size();
+      taken.forEach(q -> dispatching.add(q.number()));
       if (first) {
         starting++;
       }
@@ -245,6 +247,8 @@ final class Scheduler {
     } finally {
       synchronized (this) {
         inFlight -= taken.size();
+        taken.forEach(q -> dispatching.remove(q.number()));
+        notifyAll();
         if (first) {
           starting--;
         }
@@ -541,9 +545,15 @@ final class Scheduler {
 
   /**
    * A client asked to cancel {@code jobId}: writes CANCEL → CANCELING if an executor here holds the job, and
-   * returns that executor (which is then told to kill or drop the job); empty if none holds it (any more).
+   * returns that executor (which is then told to kill or drop the job); empty if none holds it (any more). A job
+   * being handed out is waited for: a client can see it RUNNING, and cancel it, before its executor holds it here.
    */
   Optional<String> cancelRequested(String jobId) throws InterruptedException {
+    synchronized (this) {
+      while (dispatching.contains(JobId.number(jobId))) {
+        wait();
+      }
+    }
     String executor = holder(jobId);
     if (executor == null) {
       return Optional.empty();

@@ -105,10 +105,6 @@ class DispatcherTest {
       public boolean retire(String container) {
         return false;
       }
-
-      @Override
-      public void started(String container, JobRecord job) {
-      }
     }, Clock.systemUTC(), idleReleaseMs);
     self[0] = dispatcher;
     channels = new ExecutorChannels("127.0.0.1", secret, dispatcher);

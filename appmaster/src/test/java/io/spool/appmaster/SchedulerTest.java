@@ -1,6 +1,7 @@
 package io.spool.appmaster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spool.core.model.FunctionRecord;
@@ -11,10 +12,17 @@ import io.spool.core.model.JobStatus;
 import io.spool.core.state.JobWrite;
 import io.spool.core.state.StateStore;
 import io.spool.core.state.Versioned;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.curator.test.TestingServer;
@@ -208,6 +216,51 @@ class SchedulerTest {
     scheduler.complete(List.of(new Scheduler.Reported("e1", Outcome.without(jobId, JobStatus.CANCELED, "canceled"))));
     assertEquals(JobStatus.CANCELED, record(jobId).status());
     assertEquals(Optional.empty(), scheduler.cancelRequested(held.get(0).record().id()), "not canceled by a client");
+  }
+
+  @Test
+  void aCancelOfAJobSeenRunningBeforeItsExecutorHoldsItWaitsForTheHandOut() throws Exception {
+    schedulerOf(1, 0); // the function and its job: the scheduler here writes through a store slow to answer
+    String jobId = function.id() + "-1";
+    // the writer's commit is applied in ZooKeeper, then held back: the job is RUNNING before the dispatch returns
+    CountDownLatch release = new CountDownLatch(1);
+    StateStore slowToAnswer = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(),
+        new Class<?>[] {StateStore.class}, (proxy, method, args) -> {
+          try {
+            Object result = method.invoke(store, args);
+            if ("commit".equals(method.getName())) {
+              release.await();
+            }
+            return result;
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    writer.close();
+    writer = new StateWriter(slowToAnswer, store.takeEpoch(function.id()), 600_000, stale -> { });
+    Scheduler scheduler = new Scheduler(function.id(), store, writer, () -> function, Clock.systemUTC(), () -> { },
+        permitted::get);
+    store.submissions(function.id()).forEach(scheduler::addSubmission);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      Future<List<Assignment>> dispatch = threads.submit(() -> scheduler.dispatch("e1", 1));
+      while (record(jobId).status() != JobStatus.RUNNING) {
+        Thread.sleep(5);
+      }
+      Versioned<JobRecord> read = store.job(jobId).orElseThrow();
+      assertTrue(store.compareAndSet(new JobWrite(read.value().transition(JobStatus.CANCEL), read.version(),
+          JobStatus.RUNNING)));
+      Future<Optional<String>> cancel = threads.submit(() -> scheduler.cancelRequested(jobId));
+      Thread.sleep(300);
+      assertFalse(cancel.isDone(), "the cancel waits for the job's hand-out");
+      release.countDown();
+      assertEquals(List.of(jobId), ids(dispatch.get(10, TimeUnit.SECONDS)));
+      assertEquals(Optional.of("e1"), cancel.get(10, TimeUnit.SECONDS));
+      assertEquals(JobStatus.CANCELING, record(jobId).status());
+    } finally {
+      release.countDown();
+      threads.shutdownNow();
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import org.apache.curator.utils.ZKPaths;
  * root/functions/&lt;fid&gt;/submissions/s-&lt;seq&gt;   the submission log: job ranges the master has yet to finish
  * root/functions/&lt;fid&gt;/batches/&lt;batchId&gt;     idempotency markers of submitted batches
  * root/functions/&lt;fid&gt;/completions/c-&lt;seq&gt;   the completion log: jobs that ended, one entry per write (pruned)
+ * root/functions/&lt;fid&gt;/cancels/r-&lt;seq&gt;       clients' cancels of running jobs, until the master has handled them
  * root/functions/&lt;fid&gt;/master/lock            the lock that makes one master live per function
  * root/functions/&lt;fid&gt;/master/epoch           the live master's epoch; its version fences the master's writes
  * root/functions/&lt;fid&gt;/master/live            ephemeral: where the live master listens
@@ -65,6 +66,10 @@ public final class StateLayout {
   public String completions(String fid) { return ZKPaths.makePath(function(fid), "completions"); }
 
   public String completionPrefix(String fid) { return ZKPaths.makePath(completions(fid), "c-"); }
+
+  public String cancels(String fid) { return ZKPaths.makePath(function(fid), "cancels"); }
+
+  public String cancelPrefix(String fid) { return ZKPaths.makePath(cancels(fid), "r-"); }
 
   public String batches(String fid) { return ZKPaths.makePath(function(fid), "batches"); }
 
