@@ -20,6 +20,9 @@ import io.spool.core.state.Versioned;
 import io.spool.local.SpoolClusterExtension;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
@@ -246,6 +249,46 @@ class StateStoreTest {
       ended.add(new JobWrite(v.value().transition(JobStatus.SUCCESS), v.version(), JobStatus.RUNNING));
     }
     store.commit(fence, ended, List.of());
+  }
+
+  @Test
+  void concurrentSubmissionsTakeDistinctNumbersAndCountEveryJob() throws Exception {
+    String fid = newFunction();
+    ExecutorService clients = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<String>>> submitted = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String batch = "batch-" + i;
+        submitted.add(clients.submit(() -> store.submitJobs(fid, batch, jobs(3))));
+      }
+      java.util.Set<Long> numbers = new java.util.TreeSet<>();
+      for (Future<List<String>> f : submitted) {
+        f.get(60, TimeUnit.SECONDS).forEach(id -> numbers.add(JobId.number(id)));
+      }
+      assertEquals(java.util.stream.LongStream.rangeClosed(1, 120).boxed().toList(), List.copyOf(numbers));
+      assertEquals(120L, store.jobStatistics(fid).get(JobStatus.PENDING));
+      assertEquals(120, store.jobs(numbers.stream().map(n -> JobId.of(fid, n)).toList()).size());
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSubmissionCompletesTheShardsThatAnEarlierFailedSubmissionLeftOutOrMade() throws Exception {
+    // numbers taken by an earlier version's failed submission: the counter is past the last job, its shard absent
+    String missing = newFunction();
+    store.curator().create().forPath(store.layout().sequence(missing),
+        java.nio.ByteBuffer.allocate(Long.BYTES).putLong(1499).array());
+    assertEquals(List.of(missing + "-1500", missing + "-1501"), store.submitJobs(missing, "a", jobs(2)));
+    assertEquals(2, store.jobs(List.of(missing + "-1500", missing + "-1501")).size());
+    // a shard that exists before the submission that starts it
+    String made = newFunction();
+    store.curator().create().forPath(store.layout().sequence(made),
+        java.nio.ByteBuffer.allocate(Long.BYTES).putLong(999).array());
+    store.curator().create().forPath(store.layout().shard(made, 1000));
+    assertEquals(List.of(made + "-1000"), store.submitJobs(made, "b", jobs(1)));
+    assertEquals(List.of(made + "-1001"), store.submitJobs(made, "c", jobs(1)), "the counter moved on");
+    assertEquals(2L, store.jobStatistics(made).get(JobStatus.PENDING));
   }
 
   @Test

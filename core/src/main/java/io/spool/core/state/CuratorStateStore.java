@@ -7,6 +7,7 @@ import io.spool.core.model.FunctionStatus;
 import io.spool.core.model.JobId;
 import io.spool.core.model.JobRecord;
 import io.spool.core.model.JobStatus;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,10 +24,7 @@ import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.recipes.atomic.AtomicValue;
-import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -39,6 +37,7 @@ final class CuratorStateStore implements StateStore {
   private static final int CONNECT_TIMEOUT_MS = 15_000;
   private static final long FEED_IDLE_MS = 300_000;
   private static final long FEED_LOAD_WAIT_MS = 5_000;
+  private static final int SUBMIT_ATTEMPTS = 100;
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final String connectString;
@@ -197,51 +196,75 @@ final class CuratorStateStore implements StateStore {
     }
     String marker = layout.batch(functionId, batchId);
     try {
-      Optional<List<String>> done = submittedBatch(functionId, marker);
-      if (done.isPresent()) {
-        return done.get();
-      }
-      DistributedAtomicLong counter = new DistributedAtomicLong(curator, layout.sequence(functionId),
-          new RetryNTimes(100, 5));
-      AtomicValue<Long> taken = counter.add((long) jobs.size());
-      if (!taken.succeeded()) {
-        throw new IllegalStateException("could not take job numbers for function " + functionId
-            + ": too much contention on its counter, try again");
-      }
-      long first = taken.preValue() + 1;
-      for (long shardStart = first / StateLayout.SHARD_SIZE; shardStart <= (first + jobs.size() - 1) / StateLayout.SHARD_SIZE; shardStart++) {
-        createIfMissing(layout.shard(functionId, shardStart * StateLayout.SHARD_SIZE));
-      }
-      Instant now = Instant.now();
-      List<CuratorOp> ops = new ArrayList<>(jobs.size() + 3);
-      List<String> ids = new ArrayList<>(jobs.size());
-      ops.add(curator.transactionOp().create().forPath(marker, (first + ":" + jobs.size()).getBytes(StandardCharsets.UTF_8)));
-      for (int i = 0; i < jobs.size(); i++) {
-        String id = JobId.of(functionId, first + i);
-        JobRecord job = jobs.get(i).id(id).status(JobStatus.PENDING).creationDate(now);
-        ops.add(curator.transactionOp().create().forPath(layout.job(id), Json.toBytes(job)));
-        ids.add(id);
-      }
-      ops.add(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-          .forPath(layout.submissionPrefix(functionId),
-              ("{\"first\":" + first + ",\"count\":" + jobs.size() + "}").getBytes(StandardCharsets.UTF_8)));
-      while (true) {
-        Versioned<StatusCounts> counts = clientCounts(functionId);
-        List<CuratorOp> withCounts = new ArrayList<>(ops);
-        withCounts.add(acceptingJobs(functionId));
-        withCounts.addAll(checkLimits(functionId, counts.value(), jobs.size(), "submitting"));
-        withCounts.add(curator.transactionOp().setData().withVersion(counts.version())
-            .forPath(layout.clientStats(functionId), counts.value().add(JobStatus.PENDING, jobs.size()).toBytes()));
-        try {
-          curator.transaction().forOperations(withCounts);
-          return ids;
-        } catch (KeeperException.NodeExistsException raced) {
-          return submittedBatch(functionId, marker).orElseThrow(() -> raced);
-        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException countsRaced) {
-          // another submission changed the counts checked, or another function of the owner was deleted
-          if (curator.checkExists().forPath(layout.function(functionId)) == null) {
-            throw countsRaced;
+      boolean shardsMade = false;
+      for (int attempt = 1; ; attempt++) {
+        SubmitView view = submitView(functionId);
+        long first = view.lastNumber() + 1;
+        long last = first + jobs.size() - 1;
+        if (shardsMade) {
+          for (long shard = first / StateLayout.SHARD_SIZE; shard <= last / StateLayout.SHARD_SIZE; shard++) {
+            createIfMissing(layout.shard(functionId, shard * StateLayout.SHARD_SIZE));
           }
+        }
+        Instant now = Instant.now();
+        List<CuratorOp> ops = new ArrayList<>(jobs.size() + 8);
+        // the numbers are taken in the same write that uses them: a refused submission takes none
+        byte[] counter = ByteBuffer.allocate(Long.BYTES).putLong(last).array();
+        ops.add(view.counterVersion() < 0
+            ? curator.transactionOp().create().forPath(layout.sequence(functionId), counter)
+            : curator.transactionOp().setData().withVersion(view.counterVersion())
+                .forPath(layout.sequence(functionId), counter));
+        ops.add(curator.transactionOp().create().forPath(marker,
+            (first + ":" + jobs.size()).getBytes(StandardCharsets.UTF_8)));
+        if (!shardsMade) {
+          for (long shard = first / StateLayout.SHARD_SIZE; shard <= last / StateLayout.SHARD_SIZE; shard++) {
+            long shardStart = shard * StateLayout.SHARD_SIZE;
+            if (Math.max(1, shardStart) >= first) { // the shard's first job is among these
+              ops.add(curator.transactionOp().create().forPath(layout.shard(functionId, shardStart)));
+            }
+          }
+        }
+        List<String> ids = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+          String id = JobId.of(functionId, first + i);
+          JobRecord job = jobs.get(i).id(id).status(JobStatus.PENDING).creationDate(now);
+          ops.add(curator.transactionOp().create().forPath(layout.job(id), Json.toBytes(job)));
+          ids.add(id);
+        }
+        ops.add(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+            .forPath(layout.submissionPrefix(functionId),
+                ("{\"first\":" + first + ",\"count\":" + jobs.size() + "}").getBytes(StandardCharsets.UTF_8)));
+        try {
+          ops.add(acceptingJobs(functionId, view.function()));
+          ops.addAll(checkLimits(functionId, view.clientCounts().value(), view.masterCounts(), jobs.size(),
+              "submitting"));
+        } catch (BuildFailedRefusalException | LimitExceededException refused) {
+          // a batch submitted before (its client retries) keeps its jobs
+          return submittedBatch(functionId, marker).orElseThrow(() -> refused);
+        }
+        ops.add(curator.transactionOp().setData().withVersion(view.clientCounts().version())
+            .forPath(layout.clientStats(functionId), view.clientCounts().value().add(JobStatus.PENDING, jobs.size())
+                .toBytes()));
+        try {
+          curator.transaction().forOperations(ops);
+          return ids;
+        } catch (KeeperException.NodeExistsException exists) {
+          Optional<List<String>> done = submittedBatch(functionId, marker);
+          if (done.isPresent()) {
+            return done.get();
+          }
+          shardsMade = true; // another submission made the counter, or a shard exists: made outside this write
+        } catch (KeeperException.BadVersionException raced) {
+          // another submission took numbers or changed the counts checked, or the function changed
+        } catch (KeeperException.NoNodeException missing) {
+          if (curator.checkExists().forPath(layout.function(functionId)) == null) {
+            throw missing;
+          }
+          shardsMade = true; // a shard that an earlier submission's failure left out, or another function deleted
+        }
+        if (attempt >= SUBMIT_ATTEMPTS) {
+          throw new IllegalStateException("could not submit to function " + functionId + " in " + SUBMIT_ATTEMPTS
+              + " attempts: too much contention on its job numbers and counts, try again");
         }
       }
     } catch (KeeperException.NoNodeException e) {
@@ -249,6 +272,38 @@ final class CuratorStateStore implements StateStore {
     } catch (Exception e) {
       throw failure("submit " + jobs.size() + " jobs to function " + functionId, e);
     }
+  }
+
+  /**
+   * What a submission reads, in one round of parallel reads: the job counter (its last number, version -1 while it
+   * does not exist), the function record, and the function's client and master counts.
+   */
+  private record SubmitView(long lastNumber, int counterVersion, Versioned<FunctionRecord> function,
+      Versioned<StatusCounts> clientCounts, StatusCounts masterCounts) {}
+
+  private SubmitView submitView(String functionId) throws Exception {
+    String counter = layout.sequence(functionId);
+    String record = layout.function(functionId);
+    String clients = layout.clientStats(functionId);
+    String masters = layout.masterStats(functionId);
+    Map<String, Versioned<byte[]>> read = readAll(List.of(counter, record, clients, masters), path -> path,
+        (path, data) -> data, "the state of function " + functionId);
+    if (!read.containsKey(record) || !read.containsKey(clients)) {
+      curator.getData().forPath(record); // says why: the function is gone, or another user's
+      curator.getData().forPath(clients);
+    }
+    Versioned<byte[]> number = read.get(counter);
+    Versioned<byte[]> f = read.get(record);
+    FunctionRecord function = Json.fromBytes(f.value(), FunctionRecord.class);
+    if (function.owner() != null) {
+      owners.putIfAbsent(functionId, function.owner());
+    }
+    Versioned<byte[]> c = read.get(clients);
+    Versioned<byte[]> m = read.get(masters);
+    return new SubmitView(number == null || number.value().length < Long.BYTES ? 0
+        : ByteBuffer.wrap(number.value()).getLong(), number == null ? -1 : number.version(),
+        new Versioned<>(function, f.version()), new Versioned<>(StatusCounts.fromBytes(c.value()), c.version()),
+        m == null ? new StatusCounts() : StatusCounts.fromBytes(m.value()));
   }
 
   @Override
@@ -273,8 +328,17 @@ final class CuratorStateStore implements StateStore {
     if (adding <= 0 || !limits.perFunction() && !limits.perUser()) {
       return List.of();
     }
-    long own = outstanding(clientCounts)
-        + outstanding(StatusCounts.fromBytes(curator.getData().forPath(layout.masterStats(fid))));
+    return checkLimits(fid, clientCounts, StatusCounts.fromBytes(curator.getData().forPath(layout.masterStats(fid))),
+        adding, doing);
+  }
+
+  /** {@link #checkLimits(String, StatusCounts, long, String)} with the function's master counts read already. */
+  private List<CuratorOp> checkLimits(String fid, StatusCounts clientCounts, StatusCounts masterCounts, long adding,
+      String doing) throws Exception {
+    if (adding <= 0 || !limits.perFunction() && !limits.perUser()) {
+      return List.of();
+    }
+    long own = outstanding(clientCounts) + outstanding(masterCounts);
     if (limits.perFunction() && own + adding > limits.outstandingPerFunction()) {
       throw new LimitExceededException(String.format("%s %,d jobs would pass the limit of %,d outstanding (PENDING or"
           + " RUNNING) jobs per function (%s): function %s has %,d; wait for jobs to end or cancel some, or ask the"
@@ -293,10 +357,19 @@ final class CuratorStateStore implements StateStore {
       // the owner's index is made with the first function: none of theirs counts yet
     }
     others.remove(fid);
-    Map<String, Versioned<StatusCounts>> clients = readAll(others, layout::clientStats,
-        (id, data) -> StatusCounts.fromBytes(data), "job counts");
-    Map<String, Versioned<StatusCounts>> masters = readAll(clients.keySet(), layout::masterStats,
-        (id, data) -> StatusCounts.fromBytes(data), "job counts");
+    Map<String, Versioned<StatusCounts>> clients = new java.util.HashMap<>();
+    Map<String, Versioned<StatusCounts>> masters = new java.util.HashMap<>();
+    List<String> paths = new ArrayList<>(others.size() * 2);
+    others.forEach(other -> paths.addAll(List.of(layout.clientStats(other), layout.masterStats(other))));
+    Map<String, Versioned<StatusCounts>> read = readAll(paths, path -> path,
+        (path, data) -> StatusCounts.fromBytes(data), "job counts");
+    for (String other : others) {
+      Versioned<StatusCounts> client = read.get(layout.clientStats(other));
+      if (client != null) {
+        clients.put(other, client);
+        Optional.ofNullable(read.get(layout.masterStats(other))).ifPresent(m -> masters.put(other, m));
+      }
+    }
     long total = own;
     List<CuratorOp> checks = new ArrayList<>(clients.size());
     for (Map.Entry<String, Versioned<StatusCounts>> c : clients.entrySet()) {
@@ -989,10 +1062,15 @@ final class CuratorStateStore implements StateStore {
     Stat stat = new Stat();
     FunctionRecord f = Json.fromBytes(curator.getData().storingStatIn(stat).forPath(layout.function(functionId)),
         FunctionRecord.class);
-    if (f.status() == FunctionStatus.BUILD_FAILED) {
-      throw new BuildFailedRefusalException(functionId, f.statusReason());
+    return acceptingJobs(functionId, new Versioned<>(f, stat.getVersion()));
+  }
+
+  /** {@link #acceptingJobs(String)} with the function's record read already. */
+  private CuratorOp acceptingJobs(String functionId, Versioned<FunctionRecord> f) throws Exception {
+    if (f.value().status() == FunctionStatus.BUILD_FAILED) {
+      throw new BuildFailedRefusalException(functionId, f.value().statusReason());
     }
-    return curator.transactionOp().check().withVersion(stat.getVersion()).forPath(layout.function(functionId));
+    return curator.transactionOp().check().withVersion(f.version()).forPath(layout.function(functionId));
   }
 
   private static RuntimeException failure(String what, Exception cause) {
