@@ -25,7 +25,36 @@ public final class JobId {
 
   /** Whether {@code id} has the form of a function id. */
   public static boolean isFunctionId(String id) {
-    return id != null && id.matches("[a-z0-9]{" + FUNCTION_ID_LENGTH + "}");
+    return id != null && isFunctionId(id, id.length());
+  }
+
+  /** Whether the first {@code end} characters of {@code id} are a function id (checked per job: no regex). */
+  private static boolean isFunctionId(String id, int end) {
+    if (end != FUNCTION_ID_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < end; i++) {
+      char c = id.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the characters of {@code id} after {@code dash} are a job number: 1 to 18 digits, no leading zero. */
+  private static boolean isNumber(String id, int dash) {
+    int length = id.length() - dash - 1;
+    if (length < 1 || length > 18 || id.charAt(dash + 1) == '0') {
+      return false;
+    }
+    for (int i = dash + 1; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String of(String functionId, long number) {
@@ -46,7 +75,7 @@ public final class JobId {
 
   private static int checked(String jobId) {
     int dash = jobId == null ? -1 : jobId.lastIndexOf('-');
-    if (dash < 0 || !isFunctionId(jobId.substring(0, dash)) || !jobId.substring(dash + 1).matches("[1-9][0-9]{0,17}")) {
+    if (dash < 0 || !isFunctionId(jobId, dash) || !isNumber(jobId, dash)) {
       throw new IllegalArgumentException("'" + jobId + "' is not a job id (a job id looks like "
           + "'k3mz8q2hxa-17': the function's id, a dash, the job's number)");
     }
