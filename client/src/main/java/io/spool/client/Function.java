@@ -22,6 +22,7 @@ import io.spool.core.model.JobStatus;
 import io.spool.core.model.Resources;
 import io.spool.core.state.BuildFailedRefusalException;
 import io.spool.core.state.Completion;
+import io.spool.core.state.JobDeletion;
 import io.spool.core.state.JobWrite;
 import io.spool.core.state.NotFoundException;
 import io.spool.core.state.Versioned;
@@ -69,6 +70,8 @@ public final class Function {
   private static final long FUNCTION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long MASTER_CHECK_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long BUILD_POLL_MILLIS = 250;
+  /** Jobs read (in parallel) per round of a deletion. */
+  private static final int DELETE_READ_CHUNK = 5_000;
 
   private final Spool spool;
   private FunctionRecord record;
@@ -597,11 +600,31 @@ public final class Function {
    */
   public int deleteJobs(Collection<Job> jobs, boolean deleteResults) {
     List<String> deleted = new ArrayList<>();
-    for (Job job : jobs) {
-      JobStatus status = job.refresh().status();
-      if (status != JobStatus.RUNNING && status != JobStatus.CANCEL && status != JobStatus.CANCELING) {
-        job.deleteRecord();
-        deleted.add(job.id());
+    List<String> ids = ids(jobs);
+    for (int from = 0; from < ids.size(); from += DELETE_READ_CHUNK) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + DELETE_READ_CHUNK));
+      Map<String, Versioned<JobRecord>> read = spool.store().jobs(chunk);
+      List<JobDeletion> deletions = new ArrayList<>(chunk.size());
+      for (String id : chunk) {
+        if (!JobId.functionId(id).equals(record.id())) {
+          throw new IllegalArgumentException("job " + id + " belongs to function " + JobId.functionId(id) + ", not "
+              + record.id() + ": delete it through its own function");
+        }
+        Versioned<JobRecord> job = read.get(id);
+        if (job == null) {
+          throw new NotFoundException("no job with id '" + id + "'"
+              + (deleted.isEmpty() ? "" : " (" + deleted.size() + " jobs before it were deleted)"));
+        }
+        if (!isRunning(job.value().status())) {
+          deletions.add(new JobDeletion(id, job.version(), job.value().status()));
+        }
+      }
+      List<Boolean> applied = spool.store().deleteJobs(record.id(), deletions);
+      for (int i = 0; i < deletions.size(); i++) {
+        String id = deletions.get(i).jobId();
+        if (applied.get(i) || deleteUnlessRunning(id)) { // one that changed meanwhile: read again
+          deleted.add(id);
+        }
       }
     }
     if (!deleted.isEmpty()) {
@@ -617,6 +640,23 @@ public final class Function {
       }
     }
     return deleted.size();
+  }
+
+  private static boolean isRunning(JobStatus status) {
+    return status == JobStatus.RUNNING || status == JobStatus.CANCEL || status == JobStatus.CANCELING;
+  }
+
+  /** Deletes a job's record unless it runs now; false if it runs or has gone. */
+  private boolean deleteUnlessRunning(String jobId) {
+    while (true) {
+      Optional<Versioned<JobRecord>> read = spool.store().job(jobId);
+      if (read.isEmpty() || isRunning(read.get().value().status())) {
+        return false;
+      }
+      if (spool.store().deleteJob(jobId, read.get().version(), read.get().value().status())) {
+        return true;
+      }
+    }
   }
 
   /** Deletes the jobs a search finds that are not running (see {@link #deleteJobs(Collection, boolean)}). */

@@ -237,6 +237,59 @@ class StateStoreTest {
         "entries written after a prune follow the cursor");
   }
 
+  @Test
+  void jobsAreDeletedManyAtATimeAndOneThatChangedMeanwhileIsLeft() {
+    String fid = newFunction();
+    List<String> ids = new java.util.ArrayList<>();
+    for (String batch : List.of("a", "b", "c")) {
+      ids.addAll(store.submitJobs(fid, batch, jobs(400)));
+    }
+    java.util.Map<String, Versioned<JobRecord>> read = store.jobs(ids);
+    List<io.spool.core.state.JobDeletion> deletions = new java.util.ArrayList<>();
+    for (String id : ids) {
+      deletions.add(new io.spool.core.state.JobDeletion(id, read.get(id).version(), JobStatus.PENDING));
+    }
+    String changed = ids.get(1100); // in the third batch of deletions (500 each)
+    Versioned<JobRecord> v = read.get(changed);
+    assertTrue(store.compareAndSet(new JobWrite(v.value().transition(JobStatus.CANCELED), v.version(),
+        JobStatus.PENDING)), "a client's cancel after the read");
+    List<Boolean> applied = store.deleteJobs(fid, deletions);
+    assertEquals(1200, applied.size());
+    assertEquals(1199, applied.stream().filter(b -> b).count());
+    assertFalse(applied.get(1100), "the changed job is left");
+    assertEquals(List.of(changed), List.copyOf(store.jobs(ids).keySet()));
+    assertEquals(0L, store.jobStatistics(fid).get(JobStatus.PENDING), "the deleted jobs left the statistics");
+    assertEquals(1L, store.jobStatistics(fid).get(JobStatus.CANCELED));
+  }
+
+  @Test
+  void pruningRemovesEveryEntryOlderThanTheCutoffAndNoYoungerOne() throws Exception {
+    String fid = newFunction();
+    logEntries(fid, 1_100);
+    Thread.sleep(50);
+    Instant cutoff = Instant.now();
+    Thread.sleep(50);
+    logEntries(fid, 5);
+    assertEquals(0, store.pruneCompletions(fid, cutoff.minusSeconds(60)));
+    assertEquals(1_100, store.pruneCompletions(fid, cutoff), "more than one batch of deletes");
+    List<Completion> left = store.completions(fid, null, null);
+    assertEquals(5, left.size());
+    assertEquals(List.of(1_101L), left.get(0).numbers(), "the oldest young entry is kept");
+  }
+
+  /** Appends {@code n} entries to the function's completion log, each naming one job, numbered on from 1. */
+  private void logEntries(String fid, int n) throws Exception {
+    int have = store.completions(fid, null, null).size();
+    for (int from = 0; from < n; from += 500) {
+      List<org.apache.curator.framework.api.transaction.CuratorOp> ops = new java.util.ArrayList<>();
+      for (int i = from; i < Math.min(n, from + 500); i++) {
+        ops.add(store.curator().transactionOp().create().withMode(org.apache.zookeeper.CreateMode.PERSISTENT_SEQUENTIAL)
+            .forPath(store.layout().completionPrefix(fid), ("[" + (have + i + 1) + "]").getBytes()));
+      }
+      store.curator().transaction().forOperations(ops);
+    }
+  }
+
   /** Writes the pending jobs {@code ids} RUNNING, then SUCCESS: one completion-log entry. */
   private void succeed(Fence fence, List<String> ids) throws StaleFenceException {
     List<JobWrite> running = new java.util.ArrayList<>();

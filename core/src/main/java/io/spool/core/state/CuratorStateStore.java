@@ -38,6 +38,7 @@ final class CuratorStateStore implements StateStore {
   private static final long FEED_IDLE_MS = 300_000;
   private static final long FEED_LOAD_WAIT_MS = 5_000;
   private static final int SUBMIT_ATTEMPTS = 100;
+  private static final int PRUNE_BATCH = 500;
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final String connectString;
@@ -693,6 +694,50 @@ final class CuratorStateStore implements StateStore {
   }
 
   @Override
+  public List<Boolean> deleteJobs(String functionId, List<JobDeletion> deletions) {
+    List<Boolean> applied = new ArrayList<>(deletions.size());
+    try {
+      for (int from = 0; from < deletions.size(); from += maxBatch) {
+        List<JobDeletion> chunk = deletions.subList(from, Math.min(deletions.size(), from + maxBatch));
+        while (true) {
+          Versioned<StatusCounts> counts = clientCounts(functionId);
+          StatusCounts next = new StatusCounts().plus(counts.value());
+          List<CuratorOp> ops = new ArrayList<>(chunk.size() + 1);
+          for (JobDeletion d : chunk) {
+            if (!JobId.functionId(d.jobId()).equals(functionId)) {
+              throw new IllegalArgumentException("job " + d.jobId() + " is not a job of function " + functionId);
+            }
+            ops.add(curator.transactionOp().delete().withVersion(d.expectedVersion()).forPath(layout.job(d.jobId())));
+            next.move(d.status(), null);
+          }
+          ops.add(curator.transactionOp().setData().withVersion(counts.version())
+              .forPath(layout.clientStats(functionId), next.toBytes()));
+          try {
+            curator.transaction().forOperations(ops);
+            chunk.forEach(d -> applied.add(Boolean.TRUE));
+            break;
+          } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+            if (clientCounts(functionId).version() != counts.version()) {
+              continue; // only the counts changed: the whole chunk again
+            }
+            for (JobDeletion d : chunk) { // a job changed or went: each on its own
+              applied.add(deleteJob(d.jobId(), d.expectedVersion(), d.status()));
+            }
+            break;
+          }
+        }
+      }
+      return applied;
+    } catch (KeeperException.NoNodeException e) {
+      throw new NotFoundException("no function with id '" + functionId + "'");
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure("delete " + deletions.size() + " jobs of function " + functionId, e);
+    }
+  }
+
+  @Override
   public StatusCounts jobStatistics(String functionId) {
     try {
       return StatusCounts.fromBytes(curator.getData().forPath(layout.masterStats(functionId)))
@@ -942,19 +987,36 @@ final class CuratorStateStore implements StateStore {
     try {
       List<String> names = new ArrayList<>(curator.getChildren().forPath(parent));
       names.sort(null);
-      for (String name : names) {
-        Stat stat = curator.checkExists().forPath(parent + "/" + name);
-        if (stat == null) {
-          continue;
+      // entries are made in the order of their names, so the old ones come first: their end is found in log(n) reads
+      int old = 0;
+      int young = names.size();
+      while (old < young) {
+        int mid = (old + young) >>> 1;
+        Stat stat = curator.checkExists().forPath(parent + "/" + names.get(mid));
+        if (stat == null || stat.getCtime() < before.toEpochMilli()) {
+          old = mid + 1;
+        } else {
+          young = mid;
         }
-        if (stat.getCtime() >= before.toEpochMilli()) {
-          break;
+      }
+      for (int from = 0; from < old; from += PRUNE_BATCH) {
+        List<String> chunk = names.subList(from, Math.min(old, from + PRUNE_BATCH));
+        List<CuratorOp> ops = new ArrayList<>(chunk.size());
+        for (String name : chunk) {
+          ops.add(curator.transactionOp().delete().forPath(parent + "/" + name));
         }
         try {
-          curator.delete().forPath(parent + "/" + name);
-          deleted++;
-        } catch (KeeperException.NoNodeException gone) {
-          continue;
+          curator.transaction().forOperations(ops);
+          deleted += chunk.size();
+        } catch (KeeperException.NoNodeException someGone) { // another master pruned some: the rest one by one
+          for (String name : chunk) {
+            try {
+              curator.delete().forPath(parent + "/" + name);
+              deleted++;
+            } catch (KeeperException.NoNodeException gone) {
+              continue;
+            }
+          }
         }
       }
       return deleted;

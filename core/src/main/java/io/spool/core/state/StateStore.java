@@ -125,6 +125,12 @@ public interface StateStore extends Closeable {
   /** Deletes a job if it still has {@code expectedVersion} (its status moves out of the statistics). */
   boolean deleteJob(String jobId, int expectedVersion, JobStatus status);
 
+  /**
+   * Deletes jobs of one function that still have their expected versions, many in each multi-op; a job that changed
+   * meanwhile is left as it is. Returns, for each deletion, whether it was applied.
+   */
+  List<Boolean> deleteJobs(String functionId, List<JobDeletion> deletions);
+
   /** A single compare-and-set write of a job (the client's side of races such as cancel vs. start). */
   boolean compareAndSet(JobWrite write);
 
