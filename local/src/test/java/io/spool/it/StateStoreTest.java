@@ -263,6 +263,19 @@ class StateStoreTest {
   }
 
   @Test
+  void aFunctionIsDeletedWithItsJobsAndLogs() throws Exception {
+    String fid = newFunction();
+    for (String batch : List.of("a", "b", "c")) {
+      store.submitJobs(fid, batch, jobs(400));
+    }
+    logEntries(fid, 600);
+    store.deleteFunction(fid);
+    assertTrue(store.function(fid).isEmpty());
+    assertEquals(null, store.curator().checkExists().forPath(store.layout().function(fid)));
+    store.deleteFunction(fid); // once more: nothing to do
+  }
+
+  @Test
   void pruningRemovesEveryEntryOlderThanTheCutoffAndNoYoungerOne() throws Exception {
     String fid = newFunction();
     logEntries(fid, 1_100);

@@ -777,12 +777,57 @@ final class CuratorStateStore implements StateStore {
           // made before the owner index, or deleted by a racing call
         }
       }
+      // the large lists first, many nodes per multi-op (the recursive delete takes one round trip per node)
+      for (String shard : children(layout.jobs(functionId))) {
+        String path = layout.jobs(functionId) + "/" + shard;
+        deleteLeaves(path, children(path));
+      }
+      for (String log : List.of(layout.completions(functionId), layout.batches(functionId))) {
+        deleteLeaves(log, children(log));
+      }
       curator.delete().guaranteed().deletingChildrenIfNeeded().forPath(layout.function(functionId));
     } catch (KeeperException.NoNodeException gone) {
       return;
     } catch (Exception e) {
       throw failure("delete function " + functionId, e);
     }
+  }
+
+  private List<String> children(String path) throws Exception {
+    try {
+      return curator.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException none) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Deletes the nodes {@code names} (which have no children) under {@code parent}, {@value #PRUNE_BATCH} per
+   * multi-op; those someone else deleted meanwhile are skipped. Returns how many this call deleted.
+   */
+  private int deleteLeaves(String parent, List<String> names) throws Exception {
+    int deleted = 0;
+    for (int from = 0; from < names.size(); from += PRUNE_BATCH) {
+      List<String> chunk = names.subList(from, Math.min(names.size(), from + PRUNE_BATCH));
+      List<CuratorOp> ops = new ArrayList<>(chunk.size());
+      for (String name : chunk) {
+        ops.add(curator.transactionOp().delete().forPath(parent + "/" + name));
+      }
+      try {
+        curator.transaction().forOperations(ops);
+        deleted += chunk.size();
+      } catch (KeeperException.NoNodeException someGone) { // the rest one by one
+        for (String name : chunk) {
+          try {
+            curator.delete().forPath(parent + "/" + name);
+            deleted++;
+          } catch (KeeperException.NoNodeException gone) {
+            continue;
+          }
+        }
+      }
+    }
+    return deleted;
   }
 
   @Override
@@ -983,7 +1028,6 @@ final class CuratorStateStore implements StateStore {
   @Override
   public int pruneCompletions(String functionId, Instant before) {
     String parent = layout.completions(functionId);
-    int deleted = 0;
     try {
       List<String> names = new ArrayList<>(curator.getChildren().forPath(parent));
       names.sort(null);
@@ -999,29 +1043,9 @@ final class CuratorStateStore implements StateStore {
           young = mid;
         }
       }
-      for (int from = 0; from < old; from += PRUNE_BATCH) {
-        List<String> chunk = names.subList(from, Math.min(old, from + PRUNE_BATCH));
-        List<CuratorOp> ops = new ArrayList<>(chunk.size());
-        for (String name : chunk) {
-          ops.add(curator.transactionOp().delete().forPath(parent + "/" + name));
-        }
-        try {
-          curator.transaction().forOperations(ops);
-          deleted += chunk.size();
-        } catch (KeeperException.NoNodeException someGone) { // another master pruned some: the rest one by one
-          for (String name : chunk) {
-            try {
-              curator.delete().forPath(parent + "/" + name);
-              deleted++;
-            } catch (KeeperException.NoNodeException gone) {
-              continue;
-            }
-          }
-        }
-      }
-      return deleted;
+      return deleteLeaves(parent, names.subList(0, old));
     } catch (KeeperException.NoNodeException noLog) {
-      return deleted;
+      return 0;
     } catch (Exception e) {
       throw failure("prune the completion log of function " + functionId, e);
     }
