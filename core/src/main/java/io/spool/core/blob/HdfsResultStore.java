@@ -46,9 +46,11 @@ final class HdfsResultStore implements ResultStore {
   private final int inlineMax;
   private final SegmentReader reader;
   private final Map<String, Tombstones> tombstones = new HashMap<>(); // by results directory
+  private final Map<String, Object> tombstoneReads = new java.util.concurrent.ConcurrentHashMap<>(); // one at a time
 
   /** The deleted job ids of a function, as read at a time. */
-  private record Tombstones(Set<String> jobIds, long readMillis) {}
+  /** A directory's deleted job ids, the listing of its tombstone files they were read from, and when it was made. */
+  private record Tombstones(Set<String> jobIds, String signature, long readMillis) {}
 
   /** A store that reads every kind of location and puts results in files of their own. */
   HdfsResultStore(BlobStore blobs) {
@@ -238,33 +240,64 @@ final class HdfsResultStore implements ResultStore {
     return names;
   }
 
-  /** The job ids whose results were deleted from the function's segments (read at most once a second). */
+  /**
+   * The job ids whose results were deleted from the function's segments. The tombstone files are listed at most once
+   * a second, by one thread at a time, and read again only when the listing shows that they changed: a function
+   * whose earlier runs were deleted has hundreds of thousands of them, and readers of results ask for every result.
+   */
   private Set<String> deleted(String owner, String fid) throws IOException {
     String key = dir(owner, fid);
-    synchronized (tombstones) {
-      Tombstones known = tombstones.get(key);
-      if (known != null && System.currentTimeMillis() - known.readMillis() < TOMBSTONES_FRESH_MS) {
+    Tombstones known = freshTombstones(key);
+    if (known != null) {
+      return known.jobIds();
+    }
+    synchronized (tombstoneReads.computeIfAbsent(key, k -> new Object())) {
+      known = freshTombstones(key);
+      if (known != null) {
         return known.jobIds();
       }
-    }
-    long now = System.currentTimeMillis();
-    Set<String> ids = new HashSet<>();
-    for (FileStatus file : blobs.listBlobs(segments(owner, fid))) {
-      if (file.getPath().getName().startsWith(TOMBSTONES)) {
-        blobs.read(blobs.relativize(file.getPath())).ifPresent(bytes -> {
-          for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-              ids.add(line.trim());
-            }
-          }
-        });
+      long now = System.currentTimeMillis();
+      List<FileStatus> files = new ArrayList<>();
+      StringBuilder signature = new StringBuilder();
+      for (FileStatus file : blobs.listBlobs(segments(owner, fid))) {
+        if (file.getPath().getName().startsWith(TOMBSTONES)) {
+          files.add(file);
+          signature.append(file.getPath().getName()).append(':').append(file.getLen()).append(':')
+              .append(file.getModificationTime()).append(';');
+        }
       }
+      Tombstones read;
+      synchronized (tombstones) {
+        known = tombstones.get(key);
+      }
+      if (known != null && known.signature().equals(signature.toString())) {
+        read = new Tombstones(known.jobIds(), known.signature(), now);
+      } else {
+        Set<String> ids = new HashSet<>();
+        for (FileStatus file : files) {
+          blobs.read(blobs.relativize(file.getPath())).ifPresent(bytes -> {
+            for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+              if (!line.isBlank()) {
+                ids.add(line.trim());
+              }
+            }
+          });
+        }
+        read = new Tombstones(Set.copyOf(ids), signature.toString(), now);
+      }
+      synchronized (tombstones) {
+        tombstones.put(key, read);
+      }
+      return read.jobIds();
     }
-    Set<String> read = Set.copyOf(ids);
+  }
+
+  /** The tombstones of a results directory if they were listed within the last second, else null. */
+  private Tombstones freshTombstones(String key) {
     synchronized (tombstones) {
-      tombstones.put(key, new Tombstones(read, now));
+      Tombstones known = tombstones.get(key);
+      return known != null && System.currentTimeMillis() - known.readMillis() < TOMBSTONES_FRESH_MS ? known : null;
     }
-    return read;
   }
 
   @Override
