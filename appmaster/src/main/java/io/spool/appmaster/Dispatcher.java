@@ -57,6 +57,8 @@ final class Dispatcher implements ExecutorChannels.Listener, Closeable {
   private final Work work;
   private final Clock clock;
   private final long idleReleaseMs;
+  /** Held while jobs are handed out and while a cancel is sent. */
+  private final Object handOut = new Object();
   private final Map<String, Peer> peers = new LinkedHashMap<>(); // guarded by this
   private final LinkedBlockingQueue<Scheduler.Reported> reports = new LinkedBlockingQueue<>();
   private final Thread dispatching;
@@ -133,9 +135,14 @@ final class Dispatcher implements ExecutorChannels.Listener, Closeable {
     signal();
   }
 
-  /** Tells the executor that holds {@code jobId} to cancel it; false if it is not connected. */
+  /**
+   * Tells the executor that holds {@code jobId} to cancel it; false if it is not connected. A hand-out under way
+   * is sent first: the executor never hears of a cancel before the job.
+   */
   boolean cancel(String container, String jobId) {
-    return channels.send(container, Messages.of(Messages.CANCEL).put("job", jobId));
+    synchronized (handOut) {
+      return channels.send(container, Messages.of(Messages.CANCEL).put("job", jobId));
+    }
   }
 
   private void dispatchLoop() {
@@ -199,17 +206,19 @@ final class Dispatcher implements ExecutorChannels.Listener, Closeable {
     }
     if (credit > 0 && scheduler.hasWork()) {
       int fair = Math.max(1, (scheduler.queued() + waiting - 1) / Math.max(1, waiting));
-      List<Assignment> jobs = scheduler.dispatch(container, Math.min(credit, fair));
-      if (!jobs.isEmpty()) {
-        synchronized (this) {
-          Peer peer = peers.get(container);
-          if (peer != null) {
-            peer.credit -= jobs.size();
-            peer.idleSince = -1;
+      synchronized (handOut) { // a cancel of these jobs goes after them
+        List<Assignment> jobs = scheduler.dispatch(container, Math.min(credit, fair));
+        if (!jobs.isEmpty()) {
+          synchronized (this) {
+            Peer peer = peers.get(container);
+            if (peer != null) {
+              peer.credit -= jobs.size();
+              peer.idleSince = -1;
+            }
           }
+          send(container, jobs);
+          return true;
         }
-        send(container, jobs);
-        return true;
       }
     }
     if (!holds && credit > 0) {

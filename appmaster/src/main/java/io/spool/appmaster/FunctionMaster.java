@@ -343,14 +343,20 @@ public final class FunctionMaster {
     return Optional.of(Submission.parse(name, data.getData()));
   }
 
-  /** A client canceled a running job: CANCEL → CANCELING, and its executor is told to kill it. */
-  private static void forwardCancel(Scheduler scheduler, Dispatcher dispatcher, String jobId) {
+  /**
+   * A client canceled a running job: CANCEL → CANCELING, and its executor is told to kill it. False if that could not
+   * be done (the request is tried again).
+   */
+  private static boolean forwardCancel(Scheduler scheduler, Dispatcher dispatcher, String jobId) {
     try {
       scheduler.cancelRequested(jobId).ifPresent(executor -> dispatcher.cancel(executor, jobId));
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     } catch (RuntimeException e) {
-      LOG.warn("cancelling job {} failed", jobId, e);
+      LOG.warn("cancelling job {} failed (tried again)", jobId, e);
+      return false;
     }
   }
 

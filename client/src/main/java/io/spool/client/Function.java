@@ -601,15 +601,17 @@ public final class Function {
   public int deleteJobs(Collection<Job> jobs, boolean deleteResults) {
     List<String> deleted = new ArrayList<>();
     List<String> ids = ids(jobs);
+    for (String id : ids) {
+      if (!JobId.functionId(id).equals(record.id())) {
+        throw new IllegalArgumentException("job " + id + " belongs to function " + JobId.functionId(id) + ", not "
+            + record.id() + ": delete it through its own function (nothing was deleted)");
+      }
+    }
     for (int from = 0; from < ids.size(); from += DELETE_READ_CHUNK) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + DELETE_READ_CHUNK));
       Map<String, Versioned<JobRecord>> read = spool.store().jobs(chunk);
       List<JobDeletion> deletions = new ArrayList<>(chunk.size());
       for (String id : chunk) {
-        if (!JobId.functionId(id).equals(record.id())) {
-          throw new IllegalArgumentException("job " + id + " belongs to function " + JobId.functionId(id) + ", not "
-              + record.id() + ": delete it through its own function");
-        }
         Versioned<JobRecord> job = read.get(id);
         if (job == null) {
           throw new NotFoundException("no job with id '" + id + "'"

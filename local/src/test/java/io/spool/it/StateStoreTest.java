@@ -38,9 +38,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StateStoreTest {
 
   private StateStore store;
+  private Configuration conf;
 
   @BeforeAll
   void start(Configuration conf) {
+    this.conf = conf;
     store = StateStore.builder().configuration(conf).root("/spool-store-test").build();
     store.start();
   }
@@ -303,6 +305,35 @@ class StateStoreTest {
     }
   }
 
+  @Test
+  void aFollowerMissesNoEntryAcrossTheExpiryOfItsSession() throws Exception {
+    try (StateStore follower = StateStore.builder().configuration(conf).root("/spool-store-test").build()) {
+      follower.start();
+      String fid = newFunction();
+      List<String> ids = store.submitJobs(fid, "a", jobs(12));
+      Fence fence = store.takeEpoch(fid);
+      Semaphore changed = new Semaphore(0);
+      assertEquals(List.of(), follower.completions(fid, null, changed::release));
+      String cursor = null;
+      java.util.Set<Long> seen = new java.util.TreeSet<>();
+      for (int i = 0; i < ids.size(); i++) {
+        if (i == 4) {
+          follower.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        }
+        succeed(fence, ids.subList(i, i + 1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (seen.size() < i + 1 && System.nanoTime() < deadline) {
+          changed.tryAcquire(200, TimeUnit.MILLISECONDS);
+          for (Completion entry : follower.completions(fid, cursor, changed::release)) {
+            cursor = entry.name();
+            seen.addAll(entry.numbers());
+          }
+        }
+      }
+      assertEquals(java.util.stream.LongStream.rangeClosed(1, 12).boxed().toList(), List.copyOf(seen));
+    }
+  }
+
   /** Writes the pending jobs {@code ids} RUNNING, then SUCCESS: one completion-log entry. */
   private void succeed(Fence fence, List<String> ids) throws StaleFenceException {
     List<JobWrite> running = new java.util.ArrayList<>();
@@ -315,6 +346,26 @@ class StateStoreTest {
       ended.add(new JobWrite(v.value().transition(JobStatus.SUCCESS), v.version(), JobStatus.RUNNING));
     }
     store.commit(fence, ended, List.of());
+  }
+
+  @Test
+  void aClientsCancelOfARunningJobIsARequestForTheMasterAndOfAPendingOneIsNot() throws Exception {
+    String fid = newFunction();
+    List<String> ids = store.submitJobs(fid, "a", jobs(2));
+    Fence fence = store.takeEpoch(fid);
+    Versioned<JobRecord> first = store.job(ids.get(0)).orElseThrow();
+    store.commit(fence, List.of(new JobWrite(first.value().transition(JobStatus.RUNNING), first.version(),
+        JobStatus.PENDING)), List.of());
+    Versioned<JobRecord> running = store.job(ids.get(0)).orElseThrow();
+    assertTrue(store.compareAndSet(new JobWrite(running.value().transition(JobStatus.CANCEL), running.version(),
+        JobStatus.RUNNING)));
+    Versioned<JobRecord> pending = store.job(ids.get(1)).orElseThrow();
+    assertTrue(store.compareAndSet(new JobWrite(pending.value().transition(JobStatus.CANCELED), pending.version(),
+        JobStatus.PENDING)));
+    List<String> requests = store.curator().getChildren().forPath(store.layout().cancels(fid));
+    assertEquals(1, requests.size());
+    assertEquals("1", new String(store.curator().getData().forPath(store.layout().cancels(fid) + "/"
+        + requests.get(0)), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test

@@ -37,8 +37,9 @@ final class CuratorStateStore implements StateStore {
   private static final int CONNECT_TIMEOUT_MS = 15_000;
   private static final long FEED_IDLE_MS = 300_000;
   private static final long FEED_LOAD_WAIT_MS = 5_000;
-  private static final int SUBMIT_ATTEMPTS = 100;
+  private static final int SUBMIT_ATTEMPTS = 1_000;
   private static final int PRUNE_BATCH = 500;
+  private static final int DELETE_ATTEMPTS = 3;
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final String connectString;
@@ -256,7 +257,9 @@ final class CuratorStateStore implements StateStore {
           }
           shardsMade = true; // another submission made the counter, or a shard exists: made outside this write
         } catch (KeeperException.BadVersionException raced) {
-          // another submission took numbers or changed the counts checked, or the function changed
+          // another submission took numbers or changed the counts checked, or the function changed: the racers
+          // spread out a little before they read again
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(Math.min(attempt, 20) + 1));
         } catch (KeeperException.NoNodeException missing) {
           if (curator.checkExists().forPath(layout.function(functionId)) == null) {
             throw missing;
@@ -589,8 +592,9 @@ final class CuratorStateStore implements StateStore {
     if (write.record().status() != JobStatus.CANCEL || write.previous() != JobStatus.RUNNING) {
       return Optional.empty();
     }
-    if (cancelLogs.add(functionId)) {
+    if (!cancelLogs.contains(functionId)) {
       createIfMissing(layout.cancels(functionId));
+      cancelLogs.add(functionId);
     }
     return Optional.of(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
         .forPath(layout.cancelPrefix(functionId),
@@ -699,7 +703,7 @@ final class CuratorStateStore implements StateStore {
     try {
       for (int from = 0; from < deletions.size(); from += maxBatch) {
         List<JobDeletion> chunk = deletions.subList(from, Math.min(deletions.size(), from + maxBatch));
-        while (true) {
+        for (int attempt = 1; ; attempt++) {
           Versioned<StatusCounts> counts = clientCounts(functionId);
           StatusCounts next = new StatusCounts().plus(counts.value());
           List<CuratorOp> ops = new ArrayList<>(chunk.size() + 1);
@@ -717,10 +721,10 @@ final class CuratorStateStore implements StateStore {
             chunk.forEach(d -> applied.add(Boolean.TRUE));
             break;
           } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
-            if (clientCounts(functionId).version() != counts.version()) {
-              continue; // only the counts changed: the whole chunk again
+            if (attempt < DELETE_ATTEMPTS && clientCounts(functionId).version() != counts.version()) {
+              continue; // the counts changed (perhaps only they): the whole chunk again
             }
-            for (JobDeletion d : chunk) { // a job changed or went: each on its own
+            for (JobDeletion d : chunk) { // a job changed or went, or the counts keep changing: each on its own
               applied.add(deleteJob(d.jobId(), d.expectedVersion(), d.status()));
             }
             break;
@@ -947,8 +951,9 @@ final class CuratorStateStore implements StateStore {
     if (ended.isEmpty()) {
       return Optional.empty();
     }
-    if (completionLogs.add(functionId)) {
+    if (!completionLogs.contains(functionId)) {
       createIfMissing(layout.completions(functionId));
+      completionLogs.add(functionId);
     }
     return Optional.of(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
         .forPath(layout.completionPrefix(functionId), Completion.encode(ended)));
@@ -960,7 +965,7 @@ final class CuratorStateStore implements StateStore {
     try {
       if (onChange != null) {
         CompletionFeed feed = feed(functionId);
-        if (feed != null) {
+        if (feed != null && feed.settled()) {
           return feed.after(after, onChange);
         }
       }
