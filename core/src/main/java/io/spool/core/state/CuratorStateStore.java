@@ -203,11 +203,6 @@ final class CuratorStateStore implements StateStore {
         SubmitView view = submitView(functionId);
         long first = view.lastNumber() + 1;
         long last = first + jobs.size() - 1;
-        if (shardsMade) {
-          for (long shard = first / StateLayout.SHARD_SIZE; shard <= last / StateLayout.SHARD_SIZE; shard++) {
-            createIfMissing(layout.shard(functionId, shard * StateLayout.SHARD_SIZE));
-          }
-        }
         Instant now = Instant.now();
         List<CuratorOp> ops = new ArrayList<>(jobs.size() + 8);
         // the numbers are taken in the same write that uses them: a refused submission takes none
@@ -218,12 +213,12 @@ final class CuratorStateStore implements StateStore {
                 .forPath(layout.sequence(functionId), counter));
         ops.add(curator.transactionOp().create().forPath(marker,
             (first + ":" + jobs.size()).getBytes(StandardCharsets.UTF_8)));
-        if (!shardsMade) {
-          for (long shard = first / StateLayout.SHARD_SIZE; shard <= last / StateLayout.SHARD_SIZE; shard++) {
-            long shardStart = shard * StateLayout.SHARD_SIZE;
-            if (Math.max(1, shardStart) >= first) { // the shard's first job is among these
-              ops.add(curator.transactionOp().create().forPath(layout.shard(functionId, shardStart)));
-            }
+        for (long shard = first / StateLayout.SHARD_SIZE; shard <= last / StateLayout.SHARD_SIZE; shard++) {
+          String path = layout.shard(functionId, shard * StateLayout.SHARD_SIZE);
+          if (shardsMade) {
+            createIfMissing(path);
+          } else if (Math.max(1, shard * StateLayout.SHARD_SIZE) >= first) { // the shard's first job is among these
+            ops.add(curator.transactionOp().create().forPath(path));
           }
         }
         List<String> ids = new ArrayList<>(jobs.size());
@@ -592,13 +587,21 @@ final class CuratorStateStore implements StateStore {
     if (write.record().status() != JobStatus.CANCEL || write.previous() != JobStatus.RUNNING) {
       return Optional.empty();
     }
-    if (!cancelLogs.contains(functionId)) {
-      createIfMissing(layout.cancels(functionId));
-      cancelLogs.add(functionId);
-    }
+    ensureParent(cancelLogs, functionId, layout.cancels(functionId));
     return Optional.of(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
         .forPath(layout.cancelPrefix(functionId),
             Long.toString(JobId.number(write.record().id())).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Makes {@code path}, a log's parent that functions created before the log existed lack, once per process and
+   * function ({@code made} remembers them, only once made).
+   */
+  private void ensureParent(java.util.Set<String> made, String functionId, String path) {
+    if (!made.contains(functionId)) {
+      createIfMissing(path);
+      made.add(functionId);
+    }
   }
 
   private Versioned<StatusCounts> clientCounts(String functionId) throws Exception {
@@ -951,10 +954,7 @@ final class CuratorStateStore implements StateStore {
     if (ended.isEmpty()) {
       return Optional.empty();
     }
-    if (!completionLogs.contains(functionId)) {
-      createIfMissing(layout.completions(functionId));
-      completionLogs.add(functionId);
-    }
+    ensureParent(completionLogs, functionId, layout.completions(functionId));
     return Optional.of(curator.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
         .forPath(layout.completionPrefix(functionId), Completion.encode(ended)));
   }
